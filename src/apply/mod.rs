@@ -1,0 +1,1 @@
+//! Apply: server-side apply of desired objects in dependency order (field manager `converge`).

@@ -1,0 +1,1 @@
+//! Commit-bot: image bumps, promotions and rollbacks made as ordinary git commits.

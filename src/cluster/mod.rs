@@ -1,0 +1,1 @@
+//! Cluster access: building a `kube::Client` from a kubeconfig context or in-cluster config.

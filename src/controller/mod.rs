@@ -1,0 +1,1 @@
+//! Controller: `converge run`, keeping every environment of a repository converged.

@@ -1,0 +1,1 @@
+//! Diff: one engine comparing desired and live (or two revisions), with secret masking.

@@ -1,0 +1,1 @@
+//! Health: kstatus rules (Current / InProgress / Failed / Terminating) per kind.

@@ -1,0 +1,7 @@
+//! The `converge` binary: parses arguments and maps errors to exit codes.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    converge::cli::main()
+}

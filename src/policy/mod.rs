@@ -1,0 +1,1 @@
+//! Policy gate: Rego policies (conftest conventions) evaluated on rendered objects.

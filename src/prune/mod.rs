@@ -1,0 +1,1 @@
+//! Prune: ApplySet bookkeeping (KEP-3659, as kubectl implements it) and safe deletion.

@@ -1,0 +1,1 @@
+//! Render: a kustomize-compatible renderer.

@@ -1,0 +1,1 @@
+//! Sandbox: an embedded, in-process Kubernetes API server on loopback for demos and tests.

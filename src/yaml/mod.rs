@@ -1,0 +1,1 @@
+//! YAML as kustomize reads and writes it.
