@@ -1,2 +1,4 @@
-use crate::cli::{GlobalArgs,RenderArgs,Outcome};
-pub(super) fn run(_g:&GlobalArgs,_a:RenderArgs)->anyhow::Result<Outcome>{anyhow::bail!("todo")}
+use crate::cli::{GlobalArgs, Outcome, RenderArgs};
+pub(super) fn run(_g: &GlobalArgs, _a: RenderArgs) -> anyhow::Result<Outcome> {
+    anyhow::bail!("todo")
+}
