@@ -1,0 +1,17 @@
+//! Errors reading environment files.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnvironmentError {
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("environment {name:?} not found (no {path})")]
+    NotFound { name: String, path: PathBuf },
+    #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: crate::source::SourceError,
+    },
+}
