@@ -15,20 +15,38 @@ fn path_of(name: &str) -> PathBuf {
 
 /// Parses and validates one environment file's text.
 pub fn parse(text: &str, path: &Path) -> Result<Environment, EnvironmentError> {
-    let invalid = |message: String| EnvironmentError::Invalid { path: path.to_path_buf(), message };
+    let invalid = |message: String| EnvironmentError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
     let env: Environment = serde_yaml::from_str(text).map_err(|e| invalid(e.to_string()))?;
     if env.api_version != API_VERSION {
-        return Err(invalid(format!("apiVersion: must be {API_VERSION}, found {:?}", env.api_version)));
+        return Err(invalid(format!(
+            "apiVersion: must be {API_VERSION}, found {:?}",
+            env.api_version
+        )));
     }
     if env.kind != KIND {
-        return Err(invalid(format!("kind: must be {KIND}, found {:?}", env.kind)));
+        return Err(invalid(format!(
+            "kind: must be {KIND}, found {:?}",
+            env.kind
+        )));
     }
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     if env.metadata.name != stem {
-        return Err(invalid(format!("metadata.name: {:?} must match the file name {stem:?}", env.metadata.name)));
+        return Err(invalid(format!(
+            "metadata.name: {:?} must match the file name {stem:?}",
+            env.metadata.name
+        )));
     }
-    if env.spec.overlay.is_empty() || Path::new(&env.spec.overlay).is_absolute() || env.spec.overlay.split('/').any(|p| p == "..") {
-        return Err(invalid(format!("spec.overlay: {:?} must be a relative path inside the repository", env.spec.overlay)));
+    if env.spec.overlay.is_empty()
+        || Path::new(&env.spec.overlay).is_absolute()
+        || env.spec.overlay.split('/').any(|p| p == "..")
+    {
+        return Err(invalid(format!(
+            "spec.overlay: {:?} must be a relative path inside the repository",
+            env.spec.overlay
+        )));
     }
     if env.spec.target.namespace.is_empty() {
         return Err(invalid("spec.target.namespace: must not be empty".into()));
@@ -39,10 +57,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Environment, EnvironmentError> {
                 .map_err(|e| invalid(format!("spec.images[{i}].policy.semver: {range:?}: {e}")))?;
         }
         if let Some(pattern) = &image.policy.pattern {
-            let re = regex::Regex::new(pattern).map_err(|e| invalid(format!("spec.images[{i}].policy.pattern: {e}")))?;
+            let re = regex::Regex::new(pattern)
+                .map_err(|e| invalid(format!("spec.images[{i}].policy.pattern: {e}")))?;
             if let Some(group) = &image.policy.extract {
                 if !re.capture_names().flatten().any(|n| n == group) {
-                    return Err(invalid(format!("spec.images[{i}].policy.extract: no group named {group:?} in the pattern")));
+                    return Err(invalid(format!(
+                        "spec.images[{i}].policy.extract: no group named {group:?} in the pattern"
+                    )));
                 }
             }
         }
@@ -56,11 +77,24 @@ pub fn load_from_source(source: &dyn Source, name: &str) -> Result<Environment, 
     let full = source.root().join(&rel);
     match source.kind(&full) {
         Ok(EntryKind::File) => {}
-        Ok(_) => return Err(EnvironmentError::NotFound { name: name.to_string(), path: rel }),
+        Ok(_) => {
+            return Err(EnvironmentError::NotFound {
+                name: name.to_string(),
+                path: rel,
+            });
+        }
         Err(source) => return Err(EnvironmentError::Read { path: rel, source }),
     }
-    let bytes = source.read(&full).map_err(|source| EnvironmentError::Read { path: rel.clone(), source })?;
-    let text = String::from_utf8(bytes).map_err(|_| EnvironmentError::Invalid { path: rel.clone(), message: "not valid UTF-8".into() })?;
+    let bytes = source
+        .read(&full)
+        .map_err(|source| EnvironmentError::Read {
+            path: rel.clone(),
+            source,
+        })?;
+    let text = String::from_utf8(bytes).map_err(|_| EnvironmentError::Invalid {
+        path: rel.clone(),
+        message: "not valid UTF-8".into(),
+    })?;
     parse(&text, &rel)
 }
 
@@ -70,9 +104,15 @@ pub fn load(repo_root: &Path, name: &str) -> Result<Environment, EnvironmentErro
     let full = repo_root.join(&rel);
     let text = std::fs::read_to_string(&full).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            EnvironmentError::NotFound { name: name.to_string(), path: rel.clone() }
+            EnvironmentError::NotFound {
+                name: name.to_string(),
+                path: rel.clone(),
+            }
         } else {
-            EnvironmentError::Invalid { path: rel.clone(), message: e.to_string() }
+            EnvironmentError::Invalid {
+                path: rel.clone(),
+                message: e.to_string(),
+            }
         }
     })?;
     parse(&text, &rel)
@@ -81,7 +121,10 @@ pub fn load(repo_root: &Path, name: &str) -> Result<Environment, EnvironmentErro
 /// The names of the environments in the work tree, sorted.
 pub fn list(repo_root: &Path) -> Result<Vec<String>, EnvironmentError> {
     let dir = repo_root.join(ENVIRONMENTS_DIR);
-    let entries = std::fs::read_dir(&dir).map_err(|e| EnvironmentError::Invalid { path: dir.clone(), message: e.to_string() })?;
+    let entries = std::fs::read_dir(&dir).map_err(|e| EnvironmentError::Invalid {
+        path: dir.clone(),
+        message: e.to_string(),
+    })?;
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter_map(|e| {
@@ -95,7 +138,10 @@ pub fn list(repo_root: &Path) -> Result<Vec<String>, EnvironmentError> {
 
 /// Every environment of the work tree.
 pub fn load_all(repo_root: &Path) -> Result<Vec<Environment>, EnvironmentError> {
-    list(repo_root)?.iter().map(|n| load(repo_root, n)).collect()
+    list(repo_root)?
+        .iter()
+        .map(|n| load(repo_root, n))
+        .collect()
 }
 
 /// The JSON Schema of environment files, for editors.
@@ -122,10 +168,18 @@ mod tests {
         let bad = GOOD.replace("  target:", "  targett: {}\n  target:");
         let err = parse(&bad, Path::new("environments/staging.yaml")).expect_err("unknown field");
         let text = err.to_string();
-        assert!(text.contains("environments/staging.yaml") && text.contains("targett"), "{text}");
+        assert!(
+            text.contains("environments/staging.yaml") && text.contains("targett"),
+            "{text}"
+        );
         let bad = GOOD.replace("  target:", "  sync:\n    interval: soon\n  target:");
-        let text = parse(&bad, Path::new("environments/staging.yaml")).expect_err("bad duration").to_string();
-        assert!(text.contains("interval") || text.contains("duration"), "{text}");
+        let text = parse(&bad, Path::new("environments/staging.yaml"))
+            .expect_err("bad duration")
+            .to_string();
+        assert!(
+            text.contains("interval") || text.contains("duration"),
+            "{text}"
+        );
     }
 
     #[test]

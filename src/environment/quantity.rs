@@ -23,13 +23,19 @@ impl Duration {
         let mut total = std::time::Duration::ZERO;
         let mut rest = text;
         while !rest.is_empty() {
-            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
             if digits == 0 {
                 return Err(format!("invalid duration {text:?}: expected a number"));
             }
-            let number: u64 = rest[..digits].parse().map_err(|_| format!("invalid duration {text:?}"))?;
+            let number: u64 = rest[..digits]
+                .parse()
+                .map_err(|_| format!("invalid duration {text:?}"))?;
             rest = &rest[digits..];
-            let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+            let unit_len = rest
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(rest.len());
             let unit = &rest[..unit_len];
             rest = &rest[unit_len..];
             let step = match unit {
@@ -37,7 +43,11 @@ impl Duration {
                 "s" => std::time::Duration::from_secs(number),
                 "m" => std::time::Duration::from_secs(number * 60),
                 "h" => std::time::Duration::from_secs(number * 3600),
-                _ => return Err(format!("invalid duration {text:?}: unit must be ms, s, m or h")),
+                _ => {
+                    return Err(format!(
+                        "invalid duration {text:?}: unit must be ms, s, m or h"
+                    ));
+                }
             };
             total += step;
         }
@@ -132,11 +142,18 @@ impl<'de> Deserialize<'de> for Budget {
             Raw::Count(n) => Ok(Budget::Count(n)),
             Raw::Text(t) => {
                 let Some(p) = t.trim().strip_suffix('%') else {
-                    return Err(serde::de::Error::custom(format!("invalid budget {t:?}: use a percentage like \"50%\" or a count")));
+                    return Err(serde::de::Error::custom(format!(
+                        "invalid budget {t:?}: use a percentage like \"50%\" or a count"
+                    )));
                 };
-                let p: f64 = p.trim().parse().map_err(|_| serde::de::Error::custom(format!("invalid budget {t:?}")))?;
+                let p: f64 = p
+                    .trim()
+                    .parse()
+                    .map_err(|_| serde::de::Error::custom(format!("invalid budget {t:?}")))?;
                 if !(0.0..=100.0).contains(&p) {
-                    return Err(serde::de::Error::custom(format!("invalid budget {t:?}: must be between 0% and 100%")));
+                    return Err(serde::de::Error::custom(format!(
+                        "invalid budget {t:?}: must be between 0% and 100%"
+                    )));
                 }
                 Ok(Budget::Percent(p))
             }

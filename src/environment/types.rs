@@ -120,7 +120,9 @@ pub struct HealthPolicy {
 
 impl Default for HealthPolicy {
     fn default() -> Self {
-        HealthPolicy { timeout: default_health_timeout() }
+        HealthPolicy {
+            timeout: default_health_timeout(),
+        }
     }
 }
 

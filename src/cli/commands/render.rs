@@ -14,7 +14,9 @@ use crate::source::{FsSource, GitSource, Recording, Source};
 /// The repository root: `--repo`, else the enclosing git work tree of the current directory.
 pub(crate) fn repo_root(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
     match &global.repo {
-        Some(path) => Ok(std::fs::canonicalize(path).with_context(|| format!("--repo {}", path.display()))?),
+        Some(path) => Ok(
+            std::fs::canonicalize(path).with_context(|| format!("--repo {}", path.display()))?
+        ),
         None => {
             let cwd = std::env::current_dir()?;
             Ok(crate::git::discover_root(&cwd)?)
@@ -23,7 +25,11 @@ pub(crate) fn repo_root(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
 }
 
 /// Renders environment `name` from the work tree or from revision `rev`.
-pub(crate) fn render_env(repo: &Path, name: &str, rev: Option<&str>) -> anyhow::Result<render::Rendered> {
+pub(crate) fn render_env(
+    repo: &Path,
+    name: &str,
+    rev: Option<&str>,
+) -> anyhow::Result<render::Rendered> {
     let source: Box<dyn Source> = match rev {
         Some(rev) => Box::new(GitSource::open(repo, rev)?),
         None => Box::new(FsSource::new(repo)?),
@@ -32,9 +38,17 @@ pub(crate) fn render_env(repo: &Path, name: &str, rev: Option<&str>) -> anyhow::
     let recording = Recording::new(source.as_ref());
     let env = environment::load_from_source(&recording, name)?;
     let overlay = source.root().join(&env.spec.overlay);
-    let resources = render::build(&recording, &overlay)
-        .with_context(|| format!("rendering environment {name} ({}) from {}", env.spec.overlay, source.describe()))?;
-    Ok(render::Rendered { resources, closure: recording.closure() })
+    let resources = render::build(&recording, &overlay).with_context(|| {
+        format!(
+            "rendering environment {name} ({}) from {}",
+            env.spec.overlay,
+            source.describe()
+        )
+    })?;
+    Ok(render::Rendered {
+        resources,
+        closure: recording.closure(),
+    })
 }
 
 pub(super) fn run(global: &GlobalArgs, args: RenderArgs) -> anyhow::Result<Outcome> {
