@@ -8,6 +8,13 @@ pub enum EnvironmentError {
     Invalid { path: PathBuf, message: String },
     #[error("environment {name:?} not found (no {path})")]
     NotFound { name: String, path: PathBuf },
+    #[error("rendering environment {name} ({overlay}): {source}")]
+    Render {
+        name: String,
+        overlay: String,
+        #[source]
+        source: Box<crate::render::RenderError>,
+    },
     #[error("{path}: {source}")]
     Read {
         path: PathBuf,

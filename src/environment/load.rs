@@ -59,12 +59,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Environment, EnvironmentError> {
         if let Some(pattern) = &image.policy.pattern {
             let re = regex::Regex::new(pattern)
                 .map_err(|e| invalid(format!("spec.images[{i}].policy.pattern: {e}")))?;
-            if let Some(group) = &image.policy.extract {
-                if !re.capture_names().flatten().any(|n| n == group) {
-                    return Err(invalid(format!(
-                        "spec.images[{i}].policy.extract: no group named {group:?} in the pattern"
-                    )));
-                }
+            if let Some(group) = &image.policy.extract
+                && !re.capture_names().flatten().any(|n| n == group)
+            {
+                return Err(invalid(format!(
+                    "spec.images[{i}].policy.extract: no group named {group:?} in the pattern"
+                )));
             }
         }
     }

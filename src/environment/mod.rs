@@ -6,9 +6,11 @@
 mod error;
 mod load;
 mod quantity;
+mod render;
 mod types;
 
 pub use error::EnvironmentError;
 pub use load::{ENVIRONMENTS_DIR, list, load, load_all, load_from_source, parse, schema_json};
 pub use quantity::{Budget, Duration};
+pub use render::render_environment;
 pub use types::*;

@@ -58,13 +58,13 @@ impl Duration {
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.0.as_millis();
-        if ms % 1000 != 0 {
+        if !ms.is_multiple_of(1000) {
             return write!(f, "{ms}ms");
         }
         let s = ms / 1000;
-        if s % 3600 == 0 && s > 0 {
+        if s.is_multiple_of(3600) && s > 0 {
             write!(f, "{}h", s / 3600)
-        } else if s % 60 == 0 && s > 0 {
+        } else if s.is_multiple_of(60) && s > 0 {
             write!(f, "{}m", s / 60)
         } else {
             write!(f, "{s}s")

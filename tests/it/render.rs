@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::support::{converge, copy_tree, git, repo_root, run_ok};
+use crate::support::{converge, copy_tree, git, repo_root, require_tool, run_ok};
 
 #[test]
 fn example_overlays_match_kubectl_kustomize_goldens() {
@@ -21,6 +21,7 @@ fn example_overlays_match_kubectl_kustomize_goldens() {
 
 #[test]
 fn render_from_a_revision_equals_rendering_its_checkout() {
+    require_tool("git", "git");
     let tmp = tempfile::tempdir().expect("temp dir");
     let repo = tmp.path().join("repo");
     for dir in ["environments", "overlays"] {

@@ -9,7 +9,7 @@ use anyhow::Context;
 use crate::cli::{GlobalArgs, Outcome, RenderArgs};
 use crate::environment;
 use crate::render;
-use crate::source::{FsSource, GitSource, Recording, Source};
+use crate::source::{FsSource, GitSource, Source};
 
 /// The repository root: `--repo`, else the enclosing git work tree of the current directory.
 pub(crate) fn repo_root(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
@@ -34,21 +34,8 @@ pub(crate) fn render_env(
         Some(rev) => Box::new(GitSource::open(repo, rev)?),
         None => Box::new(FsSource::new(repo)?),
     };
-    // The environment file is part of the input closure: it decides what is rendered.
-    let recording = Recording::new(source.as_ref());
-    let env = environment::load_from_source(&recording, name)?;
-    let overlay = source.root().join(&env.spec.overlay);
-    let resources = render::build(&recording, &overlay).with_context(|| {
-        format!(
-            "rendering environment {name} ({}) from {}",
-            env.spec.overlay,
-            source.describe()
-        )
-    })?;
-    Ok(render::Rendered {
-        resources,
-        closure: recording.closure(),
-    })
+    let (_, rendered) = environment::render_environment(source.as_ref(), name)?;
+    Ok(rendered)
 }
 
 pub(super) fn run(global: &GlobalArgs, args: RenderArgs) -> anyhow::Result<Outcome> {
