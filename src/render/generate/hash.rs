@@ -2,6 +2,8 @@
 //! the fields that identify the content, its sha256, and the first ten hex digits mapped
 //! through kustomize's "no vowels, no look-alikes" alphabet.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -27,7 +29,11 @@ pub fn of_object(obj: &Map<String, Value>) -> String {
         ),
         // kustomize hashes its internal node structure here (source positions included), which
         // cannot be reproduced; the whole object is a stable stand-in.
-        _ => go_json(&Value::Object(obj.clone())),
+        _ => {
+            let mut out = String::new();
+            write_object(&mut out, obj);
+            out
+        }
     };
     encode_hex(&hex::encode(Sha256::digest(encoded.as_bytes())))
 }
@@ -39,18 +45,33 @@ fn encode_fields(
     fields: &[(&str, Option<&str>)],
     optional_map: &str,
 ) -> String {
-    let mut m = Map::new();
-    for (field, fixed) in fields {
-        let value = match fixed {
-            Some(text) => Value::String((*text).to_string()),
-            None => field_value(obj, field),
-        };
-        m.insert((*field).to_string(), value);
+    let mut entries: Vec<(&str, Cow<'_, Value>)> = fields
+        .iter()
+        .map(|(field, fixed)| {
+            let value = match fixed {
+                Some(text) => Cow::Owned(Value::String((*text).to_string())),
+                None => field_value(obj, field),
+            };
+            (*field, value)
+        })
+        .collect();
+    if let Some(map @ Value::Object(_)) = obj.get(optional_map) {
+        entries.push((optional_map, Cow::Borrowed(map)));
     }
-    if let Some(Value::Object(map)) = obj.get(optional_map) {
-        m.insert(optional_map.to_string(), Value::Object(map.clone()));
+    // Go's encoder sorts map keys bytewise.
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = String::new();
+    out.push('{');
+    for (i, (key, value)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(&mut out, key);
+        out.push(':');
+        write_value(&mut out, value);
     }
-    go_json(&Value::Object(m))
+    out.push('}');
+    out
 }
 
 /// A field as kustomize's hasher reads it: scalars as their text, maps as maps, lists (which
@@ -58,17 +79,17 @@ fn encode_fields(
 ///
 /// kustomize looks the name up as the single top-level key `metadata/name`, which objects do
 /// not have: the name never counts (renaming a generated object keeps its hash).
-fn field_value(obj: &Map<String, Value>, field: &str) -> Value {
+fn field_value<'a>(obj: &'a Map<String, Value>, field: &str) -> Cow<'a, Value> {
     let key = if field == "name" {
         "metadata/name"
     } else {
         field
     };
     match obj.get(key) {
-        None | Some(Value::Null) => Value::String(String::new()),
-        Some(Value::Object(map)) => Value::Object(map.clone()),
-        Some(Value::Array(_)) => Value::Null,
-        Some(scalar) => Value::String(crate::render::resource::scalar_text(scalar)),
+        None | Some(Value::Null) => Cow::Owned(Value::String(String::new())),
+        Some(map @ Value::Object(_)) => Cow::Borrowed(map),
+        Some(Value::Array(_)) => Cow::Owned(Value::Null),
+        Some(scalar) => Cow::Owned(Value::String(crate::render::resource::scalar_text(scalar))),
     }
 }
 
@@ -87,14 +108,8 @@ fn encode_hex(hex: &str) -> String {
         .collect()
 }
 
-/// JSON exactly as Go's `json.Marshal` writes a decoded `interface{}`: map keys sorted,
-/// `<`, `>`, `&`, U+2028 and U+2029 escaped, numbers as float64.
-pub fn go_json(value: &Value) -> String {
-    let mut out = String::new();
-    write_value(&mut out, value);
-    out
-}
-
+/// Writes JSON exactly as Go's `json.Marshal` writes a decoded `interface{}`: map keys
+/// sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped, numbers as float64.
 fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
@@ -111,21 +126,23 @@ fn write_value(out: &mut String, value: &Value) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, key);
-                out.push(':');
-                write_value(out, &map[key]);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_object(out, map),
     }
+}
+
+fn write_object(out: &mut String, map: &Map<String, Value>) {
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    out.push('{');
+    for (i, (key, value)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, key);
+        out.push(':');
+        write_value(out, value);
+    }
+    out.push('}');
 }
 
 fn write_string(out: &mut String, s: &str) {
@@ -172,6 +189,12 @@ fn go_float(f: f64) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn go_json(value: &Value) -> String {
+        let mut out = String::new();
+        write_value(&mut out, value);
+        out
+    }
 
     fn hash(v: Value) -> String {
         of_object(v.as_object().expect("object"))
