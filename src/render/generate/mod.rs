@@ -9,8 +9,11 @@ mod absorb;
 mod hash;
 mod kv;
 mod object;
+mod plugin;
 
 use std::path::Path;
+
+use serde_json::{Map, Value};
 
 use super::error::RenderError;
 use super::kustomization::{GeneratorArgs, GeneratorOptions};
@@ -80,6 +83,27 @@ fn generate(
     res.build.behavior = Some(Behavior::parse(&args.behavior).unwrap_or_default());
     res.build.needs_hash = !options.disable_name_suffix_hash;
     Ok(res)
+}
+
+/// Reads a builtin `ConfigMapGenerator` (or, with `secret`, `SecretGenerator`) plugin
+/// config, an entry of `generators:` found in `file`, into arguments for [`config_map`] /
+/// [`secret`]. Such generators get no `generatorOptions`: pass `None` as `global`.
+pub fn plugin_args(
+    config: &Map<String, Value>,
+    secret: bool,
+    file: &Path,
+) -> Result<GeneratorArgs, RenderError> {
+    plugin::args_from_config(config, secret).map_err(|message| RenderError::Generator {
+        kustomization: file.to_path_buf(),
+        kind: if secret { "Secret" } else { "ConfigMap" },
+        name: config
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        message,
+    })
 }
 
 /// Adds a generated resource to `resources` by its behavior (kustomize's
