@@ -241,3 +241,19 @@ fn generator_errors_where_kubectl_fails() {
         assert_both_fail(&dir, needle);
     }
 }
+
+#[test]
+fn a_malformed_secret_literal_is_not_echoed() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    write(
+        dir,
+        &[(
+            "kustomization.yaml",
+            b"secretGenerator:\n- name: s\n  literals: [user=admin, \"=hunter2\"]\n",
+        )],
+    );
+    assert_both_fail(dir, "invalid literal source #2");
+    let err = ours(dir).expect_err("converge should fail");
+    assert!(!err.contains("hunter2"), "the secret value leaked: {err}");
+}

@@ -19,8 +19,10 @@ const MAX_LINE: usize = 64 * 1024;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Loads every pair of `args` in kustomize's order: env files, literals, files.
-pub fn load(loader: &Loader, args: &GeneratorArgs) -> Result<Vec<Pair>, GenError> {
+/// Loads every pair of `args` in kustomize's order: env files, literals, files. With
+/// `secret`, a malformed literal is named by its position, never quoted (it may hold the
+/// secret value).
+pub fn load(loader: &Loader, args: &GeneratorArgs, secret: bool) -> Result<Vec<Pair>, GenError> {
     let mut pairs = Vec::new();
     for path in &args.envs {
         let content = loader.load(path).map_err(GenError::Load)?;
@@ -28,8 +30,18 @@ pub fn load(loader: &Loader, args: &GeneratorArgs) -> Result<Vec<Pair>, GenError
             .map_err(|message| GenError::Invalid(format!("env source file '{path}': {message}")))?;
         pairs.extend(more);
     }
-    for literal in &args.literals {
-        pairs.push(parse_literal(literal).map_err(GenError::Invalid)?);
+    for (i, literal) in args.literals.iter().enumerate() {
+        let pair = parse_literal(literal).map_err(|()| {
+            let shown = if secret {
+                format!("#{}", i + 1)
+            } else {
+                literal.clone()
+            };
+            GenError::Invalid(format!(
+                "invalid literal source {shown}, expected key=value"
+            ))
+        })?;
+        pairs.push(pair);
     }
     for source in &args.files {
         let (key, path) = parse_file_source(source).map_err(GenError::Invalid)?;
@@ -39,13 +51,13 @@ pub fn load(loader: &Loader, args: &GeneratorArgs) -> Result<Vec<Pair>, GenError
     Ok(pairs)
 }
 
-/// Parses `KEY=VALUE`; the value loses one pair of matching surrounding quotes.
-pub fn parse_literal(source: &str) -> Result<Pair, String> {
-    let invalid = || format!("invalid literal source {source}, expected key=value");
+/// Parses `KEY=VALUE`; the value loses one pair of matching surrounding quotes. Fails on
+/// an empty key or a missing `=`.
+pub fn parse_literal(source: &str) -> Result<Pair, ()> {
     if source.starts_with('=') {
-        return Err(invalid());
+        return Err(());
     }
-    let (key, value) = source.split_once('=').ok_or_else(invalid)?;
+    let (key, value) = source.split_once('=').ok_or(())?;
     Ok(Pair {
         key: key.to_string(),
         value: remove_quotes(value).as_bytes().to_vec(),

@@ -65,7 +65,7 @@ fn generate(
         return Err(fail("a configmap must have a name".into()));
     }
     let options = GeneratorOptions::merge_global(args.options.as_ref(), global);
-    let pairs = kv::load(loader, args).map_err(|e| match e {
+    let pairs = kv::load(loader, args, kind == Kind::Secret).map_err(|e| match e {
         GenError::Load(err) => err,
         GenError::Invalid(message) => fail(format!("loading KV pairs: {message}")),
     })?;
