@@ -97,6 +97,7 @@ enum Frame {
         items: Vec<Value>,
         anchor: usize,
         size: usize,
+        flow: bool,
     },
     Map {
         map: Map<String, Value>,
@@ -107,11 +108,48 @@ enum Frame {
         top: bool,
         anchor: usize,
         size: usize,
+        flow: bool,
     },
 }
 
+impl Frame {
+    fn flow(&self) -> bool {
+        match self {
+            Frame::Seq { flow, .. } | Frame::Map { flow, .. } => *flow,
+        }
+    }
+}
+
+/// Maps the parser's character offsets to byte offsets, moving forward.
+struct CharCursor<'t> {
+    text: &'t str,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'t> CharCursor<'t> {
+    fn byte_of(&mut self, char_index: usize) -> usize {
+        if char_index < self.chars {
+            self.chars = 0;
+            self.bytes = 0;
+        }
+        if self.text.is_ascii() {
+            return char_index.min(self.text.len());
+        }
+        for c in self.text[self.bytes..].chars() {
+            if self.chars == char_index {
+                break;
+            }
+            self.chars += 1;
+            self.bytes += c.len_utf8();
+        }
+        self.bytes
+    }
+}
+
 /// State of one document being built.
-struct Builder {
+struct Builder<'t> {
+    cursor: CharCursor<'t>,
     frames: Vec<Frame>,
     anchors: HashMap<usize, Anchor>,
     root: Option<Value>,
@@ -181,7 +219,9 @@ fn full_tag(tag: Option<&saphyr_parser::Tag>) -> String {
 }
 
 /// The value yaml.v3 + `encoding/json` make of a scalar in value position.
-fn scalar_value(raw: &RawScalar, pos: Pos) -> Result<Value, YamlError> {
+/// `in_flow`: inside a flow collection, where kyaml's re-encoding quotes
+/// scalars containing `:` or `,`, so timestamps with a time stay strings.
+fn scalar_value(raw: &RawScalar, pos: Pos, in_flow: bool) -> Result<Value, YamlError> {
     let tag = Tag::from_full(&raw.tag);
     if raw.quoted && tag == Tag::None {
         return Ok(Value::String(raw.text.clone()));
@@ -208,6 +248,9 @@ fn scalar_value(raw: &RawScalar, pos: Pos) -> Result<Value, YamlError> {
         },
         Resolved::Str => Value::String(raw.text.clone()),
         Resolved::Merge => Value::String("<<".into()),
+        Resolved::Timestamp(_) if in_flow && raw.text.contains([':', ',']) => {
+            Value::String(raw.text.clone())
+        }
         Resolved::Timestamp(t) => match t.to_rfc3339_nano() {
             Some(s) => Value::String(s),
             None => {
@@ -271,9 +314,14 @@ fn scalar_key(raw: &RawScalar, top: bool, pos: Pos) -> Result<Option<String>, Ya
     }
 }
 
-impl Builder {
-    fn new() -> Self {
+impl<'t> Builder<'t> {
+    fn new(text: &'t str) -> Self {
         Builder {
+            cursor: CharCursor {
+                text,
+                chars: 0,
+                bytes: 0,
+            },
             frames: Vec::new(),
             anchors: HashMap::new(),
             root: None,
@@ -374,7 +422,38 @@ impl Builder {
         Ok(())
     }
 
-    fn start_collection(&mut self, pos: Pos, is_map: bool, anchor: usize) -> Result<(), YamlError> {
+    fn in_flow(&self) -> bool {
+        self.frames.last().is_some_and(Frame::flow)
+    }
+
+    /// Whether a collection starting at `span` is written in flow style: its
+    /// first token after any anchor and tag is `[` or `{` (block collections
+    /// start with an empty token).
+    fn is_flow_start(&mut self, span: &Span) -> bool {
+        let start = self.cursor.byte_of(span.start.index());
+        let end = self.cursor.byte_of(span.end.index()).max(start);
+        let mut rest = self.cursor.text.get(start..end).unwrap_or("");
+        loop {
+            rest = rest.trim_start();
+            if rest.starts_with('&') || rest.starts_with('!') {
+                let n = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                rest = &rest[n..];
+            } else if rest.starts_with('#') {
+                let n = rest.find('\n').unwrap_or(rest.len());
+                rest = &rest[n..];
+            } else {
+                return rest.starts_with('[') || rest.starts_with('{');
+            }
+        }
+    }
+
+    fn start_collection(
+        &mut self,
+        span: &Span,
+        is_map: bool,
+        anchor: usize,
+    ) -> Result<(), YamlError> {
+        let pos = Pos::of(span);
         if self.expecting_key().is_some() {
             return Err(unsupported(pos, "a collection used as a mapping key"));
         }
@@ -387,6 +466,7 @@ impl Builder {
         }
         self.decode_count += 1;
         let top = self.frames.is_empty();
+        let flow = self.in_flow() || self.is_flow_start(span);
         self.frames.push(if is_map {
             Frame::Map {
                 map: Map::new(),
@@ -397,12 +477,14 @@ impl Builder {
                 top,
                 anchor,
                 size: 1,
+                flow,
             }
         } else {
             Frame::Seq {
                 items: Vec::new(),
                 anchor,
                 size: 1,
+                flow,
             }
         });
         Ok(())
@@ -417,6 +499,7 @@ impl Builder {
                 items,
                 anchor,
                 size,
+                ..
             } => (Value::Array(items), anchor, size),
             Frame::Map {
                 mut map,
@@ -438,14 +521,15 @@ impl Builder {
 
     fn scalar(&mut self, raw: RawScalar, anchor: usize, pos: Pos) -> Result<(), YamlError> {
         self.decode_count += 1;
+        let in_flow = self.in_flow();
         if self.expecting_key().is_some() {
             if anchor > 0 {
-                let value = scalar_value(&raw, pos)?;
+                let value = scalar_value(&raw, pos, in_flow)?;
                 self.register(anchor, &value, Some(raw.clone()), 1);
             }
             return self.key(&raw, pos);
         }
-        let value = scalar_value(&raw, pos)?;
+        let value = scalar_value(&raw, pos, in_flow)?;
         if anchor > 0 {
             self.register(anchor, &value, Some(raw), 1);
         }
@@ -478,7 +562,15 @@ impl Builder {
         }
         self.decode_count = decode;
         self.alias_count = alias;
-        let value = anchor.value.clone();
+        // kyaml copies the anchored node to where the alias is, so a scalar
+        // is typed in its new context.
+        let value = match &anchor.scalar {
+            Some(raw) => {
+                let raw = raw.clone();
+                scalar_value(&raw, pos, self.in_flow())?
+            }
+            None => anchor.value.clone(),
+        };
         self.deliver(value, size);
         Ok(())
     }
@@ -521,11 +613,31 @@ fn apply_merge(map: &mut Map<String, Value>, source: Value, pos: Pos) -> Result<
     Ok(())
 }
 
+/// yaml.v3's reader accepts only YAML's printable set (plus tab, CR, LF, NEL).
+fn check_characters(text: &str) -> Result<(), YamlError> {
+    let allowed = |c: char| {
+        matches!(c as u32,
+            0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..)
+    };
+    let Some(offset) = text.find(|c: char| !allowed(c)) else {
+        return Ok(());
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Err(YamlError::Syntax {
+        line,
+        column,
+        message: "control characters are not allowed".into(),
+    })
+}
+
 /// Parses the first document of `text` (one piece from the splitter).
 /// `Ok(None)` when there is no document or it is null: kyaml skips those.
 pub(crate) fn parse_first_document(text: &str) -> Result<Option<Value>, YamlError> {
+    check_characters(text)?;
     let mut parser = Parser::new_from_str(text);
-    let mut builder = Builder::new();
+    let mut builder = Builder::new(text);
     let mut in_document = false;
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| scan_error(&e))?;
@@ -544,8 +656,8 @@ pub(crate) fn parse_first_document(text: &str) -> Result<Option<Value>, YamlErro
                 builder.scalar(raw, anchor, pos)?;
             }
             Event::Alias(id) => builder.alias(id, pos)?,
-            Event::SequenceStart(anchor, _) => builder.start_collection(pos, false, anchor)?,
-            Event::MappingStart(anchor, _) => builder.start_collection(pos, true, anchor)?,
+            Event::SequenceStart(anchor, _) => builder.start_collection(&span, false, anchor)?,
+            Event::MappingStart(anchor, _) => builder.start_collection(&span, true, anchor)?,
             Event::SequenceEnd | Event::MappingEnd => builder.end_collection()?,
         }
     }
@@ -699,7 +811,48 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_in_flow_collections_stay_strings() {
+        assert_eq!(
+            one(
+                "a: [2001-12-14, 2001-12-14t21:59:43.10-05:00, &x {t: 2001-12-14 1:2:3}]\nb:\n- 2001-12-14 1:2:3\nc: *x\n"
+            ),
+            json!({
+                "a": ["2001-12-14T00:00:00Z", "2001-12-14t21:59:43.10-05:00", {"t": "2001-12-14 1:2:3"}],
+                "b": ["2001-12-14T01:02:03Z"],
+                "c": {"t": "2001-12-14 1:2:3"}
+            })
+        );
+        assert_eq!(
+            one("é: &t 2001-12-14 1:2:3\nb: [*t]\n"),
+            json!({"é": "2001-12-14T01:02:03Z", "b": ["2001-12-14 1:2:3"]})
+        );
+    }
+
+    #[test]
     fn unrepresentable_values_are_errors() {
+        for i in 0..20 {
+            let f = std::fs::read_to_string(format!("/tmp/dump/d{i:02}.yaml")).unwrap();
+            if let Err(e) = parse_first_document(&f) {
+                let lines: Vec<&str> = f.lines().collect();
+                eprintln!(
+                    "SUB doc {i}: {e:?} {:?}",
+                    &lines[e.line().unwrap() - 3..e.line().unwrap()]
+                );
+            }
+        }
+        let f = std::fs::read_to_string("/tmp/dump/r0.yaml").unwrap();
+        let lines: Vec<&str> = f.lines().collect();
+        eprintln!(
+            "SUB full docs: {:?}",
+            crate::yaml::parse_documents(&f).map(|_| ())
+        );
+        for n in 7..lines.len() {
+            let sub = lines[..n].join("\n") + "\n";
+            if let Err(e @ YamlError::DuplicateKey { .. }) = parse_first_document(&sub) {
+                eprintln!("SUB first dup at {n}: {e:?}\n{:?}", &lines[n - 3..n]);
+                break;
+            }
+        }
         for doc in ["a: .nan\n", "a: -.inf\n", "a: 2001-12-14T21:59:43+24:00\n"] {
             let err = parse_first_document(doc).unwrap_err();
             assert!(
@@ -710,6 +863,21 @@ mod tests {
         let err = parse_first_document("a: !!int abc\n").unwrap_err();
         assert!(matches!(err, YamlError::Syntax { .. }), "{err:?}");
         assert!(parse_first_document("a: !!binary '%%%'\n").is_err());
+    }
+
+    #[test]
+    fn control_characters_are_rejected() {
+        let err = parse_first_document("a: 1\nb: x\u{7f}\n").unwrap_err();
+        assert_eq!(
+            err,
+            YamlError::Syntax {
+                line: 2,
+                column: 5,
+                message: "control characters are not allowed".into()
+            }
+        );
+        assert!(parse_first_document("a: \"\\u007f\"\n").is_ok());
+        assert!(parse_first_document("a: \"tab\there\"\n").is_ok());
     }
 
     #[test]

@@ -221,7 +221,6 @@ fn underscore_ok(s: &str) -> bool {
 
 /// The shortest decimal digits of a finite, non-zero `f` (no sign) and the
 /// position of the decimal point: `f = 0.d1d2d3... × 10^dp`.
-#[allow(dead_code)] // printer comes in the next commit
 fn shortest_digits(f: f64) -> (Vec<u8>, i32) {
     // Rust's `{:e}` prints the shortest representation that round-trips, like
     // Go's `FormatFloat(f, _, -1, 64)`.
@@ -233,7 +232,6 @@ fn shortest_digits(f: f64) -> (Vec<u8>, i32) {
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`.
-#[allow(dead_code)] // printer comes in the next commit
 pub(crate) fn format_float_g(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();
@@ -280,7 +278,6 @@ pub(crate) fn format_float_g(f: f64) -> String {
 }
 
 /// `%f` layout of `0.digits × 10^dp` with `frac` fraction digits.
-#[allow(dead_code)] // printer comes in the next commit
 fn push_fixed(out: &mut String, digits: &[u8], dp: i32, frac: i32) {
     let nd = digits.len() as i32;
     if dp > 0 {
@@ -310,7 +307,6 @@ fn push_fixed(out: &mut String, digits: &[u8], dp: i32, frac: i32) {
 /// How a float64 comes out of kustomize's printer: `encoding/json` writes it,
 /// then go-yaml v2 reads the JSON text back, which turns integral values that
 /// fit in 64 bits into integers. Returns the scalar text to print.
-#[allow(dead_code)] // printer comes in the next commit
 pub(crate) fn float_as_printed(f: f64) -> String {
     if !f.is_finite() {
         // encoding/json refuses these; kustomize would have failed earlier.

@@ -4,12 +4,19 @@
 //! split at `---` lines like kyaml's `ByteReader`, each document is decoded with
 //! yaml.v3's scalar resolution, aliases and merge keys are expanded like kyaml's
 //! `DeAnchor`, and the result is the JSON value kustomize would marshal.
+//!
+//! Writing reproduces `resource.AsYAML()`: `encoding/json` then go-yaml v2's
+//! `Marshal` (libyaml's emitter), byte for byte: key order, quoting, folding
+//! at 80 columns, literal blocks.
 
 mod build;
+mod emit;
 mod error;
 mod gonum;
 mod gotime;
 mod resolve;
+mod scalar;
+mod sort;
 mod split;
 
 use std::borrow::Cow;
@@ -71,6 +78,63 @@ pub fn parse_document(text: &str) -> Result<Value, YamlError> {
             message: format!("expected a single YAML document, found {n}"),
         }),
     }
+}
+
+/// go-yaml v2 `Marshal` of a JSON value, as kustomize prints one resource
+/// (one document, ending with "\n").
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    write_yaml(&mut out, value);
+    out
+}
+
+/// Appends [`to_yaml`] of `value` to `out` (no per-document allocation
+/// beyond sorting keys).
+pub fn write_yaml(out: &mut String, value: &Value) {
+    emit::write_document(out, value);
+}
+
+/// Like [`write_yaml`], but fails as kustomize does when a string holds a
+/// character its JSON-to-YAML step refuses (DEL, C1 controls, U+FFFE/U+FFFF).
+pub fn try_write_yaml(out: &mut String, value: &Value) -> Result<(), YamlError> {
+    check_printable(value)?;
+    write_yaml(out, value);
+    Ok(())
+}
+
+/// [`to_yaml`] with the check of [`try_write_yaml`].
+pub fn try_to_yaml(value: &Value) -> Result<String, YamlError> {
+    let mut out = String::new();
+    try_write_yaml(&mut out, value)?;
+    Ok(out)
+}
+
+/// Fails when kustomize could not print `value` (see [`try_write_yaml`]).
+pub fn check_printable(value: &Value) -> Result<(), YamlError> {
+    match emit::find_unprintable(value) {
+        None => Ok(()),
+        Some(s) => Err(YamlError::Unsupported {
+            what: format!("string {s:?} contains control characters, which kustomize cannot print"),
+            line: 0,
+            column: 0,
+        }),
+    }
+}
+
+/// Prints resources as `kustomize build` does: documents joined by `---`.
+pub fn write_yaml_stream(out: &mut String, values: &[Value]) {
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        write_yaml(out, value);
+    }
+}
+
+/// go-yaml v2's mapping key order (`keyList.Less`), for callers that must
+/// order keys the way kustomize prints them.
+pub fn key_less(a: &str, b: &str) -> bool {
+    sort::key_less(a, b)
 }
 
 #[cfg(test)]

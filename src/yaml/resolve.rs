@@ -241,13 +241,11 @@ pub(crate) fn resolve_v3(tag: Tag<'_>, s: &str) -> Result<Resolved, String> {
 
 /// Whether go-yaml v2 may write `s` as a plain scalar: it must resolve to a
 /// string under v2's YAML 1.1 rules and not look like a base-60 float.
-#[allow(dead_code)] // printer comes in the next commit
 pub(crate) fn v2_plain_is_str(s: &str) -> bool {
     resolve_plain(s, Schema::V2, true) == Resolved::Str && !is_base60_float(s)
 }
 
 /// go-yaml v2 `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
-#[allow(dead_code)] // printer comes in the next commit
 fn is_base60_float(s: &str) -> bool {
     let b = s.as_bytes();
     let Some(&c) = b.first() else {
