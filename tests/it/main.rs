@@ -3,3 +3,4 @@
 mod render;
 mod render_generators;
 mod support;
+mod yaml;
