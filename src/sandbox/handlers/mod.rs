@@ -233,6 +233,10 @@ pub async fn resource(
                 Ok(b) => b,
                 Err(e) => return e.into_response(),
             };
+            let ct = super::request::content_type(&ctx.headers);
+            if ct.contains("protobuf") || ct.contains("cbor") {
+                return ApiError::unsupported_media_type(&ct).into_response();
+            }
             match verb {
                 "create" if ctx.path.name.is_none() && ctx.path.subresource.is_none() => {
                     write::create(&ctx, &bytes).await

@@ -45,7 +45,7 @@ pub async fn patch(ctx: &Ctx, bytes: &[u8], apply: bool) -> Result<Response, Api
             let ops: json_patch::Patch = serde_json::from_value(body)
                 .map_err(|e| ApiError::bad_request(format!("the JSON patch is not valid: {e}")))?;
             let mut doc = old.clone();
-            json_patch::patch(&mut doc, &ops).map_err(|e| invalid_patch(ctx, &e.to_string()))?;
+            json_patch::patch(&mut doc, &ops).map_err(|e| invalid_patch(&e.to_string()))?;
             doc
         }
         "application/merge-patch+json" => {
@@ -73,7 +73,7 @@ pub async fn patch(ctx: &Ctx, bytes: &[u8], apply: bool) -> Result<Response, Api
 /// A patch may not rename, move or retype the object.
 fn check_identity(ctx: &Ctx, old: &Value, patched: &mut Value) -> Result<(), ApiError> {
     if !patched.is_object() {
-        return Err(invalid_patch(ctx, "the patched object is not an object"));
+        return Err(invalid_patch("the patched object is not an object"));
     }
     for field in ["name", "namespace"] {
         if meta_str(patched, field) != meta_str(old, field) {
@@ -85,9 +85,12 @@ fn check_identity(ctx: &Ctx, old: &Value, patched: &mut Value) -> Result<(), Api
     check_type(&ctx.rt, patched)
 }
 
-fn invalid_patch(ctx: &Ctx, message: &str) -> ApiError {
-    let mut e = ApiError::invalid(&ctx.rt, ctx.name(), &[]);
-    e.body["message"] = json!(message);
+/// A patch that cannot be applied: 422 with the patch library's message, as the real server.
+fn invalid_patch(message: &str) -> ApiError {
+    let mut e = ApiError::bad_request(message);
+    e.code = 422;
+    e.body["reason"] = json!("Invalid");
+    e.body["code"] = json!(422);
     e
 }
 

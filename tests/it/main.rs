@@ -1,0 +1,3 @@
+mod sandbox;
+mod sandbox_kube;
+mod sandbox_support;

@@ -1,0 +1,632 @@
+//! The sandbox against kube-rs (the team's client) and raw HTTP: CRUD, selectors, paging,
+//! optimistic concurrency, apply and dry run, finalizers, watches (relist after 410, metadata
+//! watches, streaming lists), Status bodies, faults and persistence.
+
+use std::time::Duration;
+
+use converge::sandbox::{FaultConfig, SandboxConfig};
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::runtime::watcher::{self, Event};
+use serde_json::{Value, json};
+
+use super::sandbox_support::{Env, eventually, header};
+
+fn cm(name: &str, labels: Value) -> ConfigMap {
+    serde_json::from_value(json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": name, "labels": labels}, "data": {"k": "v"}}))
+    .expect("a ConfigMap")
+}
+
+fn api_code(err: kube::Error) -> (u16, String, String) {
+    match err {
+        kube::Error::Api(s) => (s.code, s.reason.clone(), s.message.clone()),
+        other => panic!("expected an API error, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn kube_create_list_selectors_and_paging() {
+    let env = Env::start().await;
+    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    for (name, tier) in [
+        ("a", "web"),
+        ("b", "db"),
+        ("c", "web"),
+        ("d", "cache"),
+        ("e", "web"),
+    ] {
+        api.create(&PostParams::default(), &cm(name, json!({"tier": tier})))
+            .await
+            .expect("created");
+    }
+    let dup = api
+        .create(&PostParams::default(), &cm("a", json!({})))
+        .await
+        .expect_err("exists");
+    assert_eq!(
+        api_code(dup),
+        (
+            409,
+            "AlreadyExists".into(),
+            r#"configmaps "a" already exists"#.into()
+        )
+    );
+    let names = |l: kube::core::ObjectList<ConfigMap>| {
+        l.items
+            .into_iter()
+            .filter_map(|c| c.metadata.name)
+            .collect::<Vec<_>>()
+    };
+    let web = api
+        .list(&ListParams::default().labels("tier in (web,cache),tier!=cache"))
+        .await
+        .expect("lists");
+    assert_eq!(names(web), ["a", "c", "e"]);
+    let not_web = api
+        .list(&ListParams::default().labels("tier notin (web)"))
+        .await
+        .expect("lists");
+    assert_eq!(names(not_web), ["b", "d"]);
+    let by_name = api
+        .list(&ListParams::default().fields("metadata.name=d"))
+        .await
+        .expect("lists");
+    assert_eq!(names(by_name), ["d"]);
+    let page = api
+        .list(&ListParams::default().limit(2))
+        .await
+        .expect("lists");
+    let token = page.metadata.continue_.clone().expect("more pages");
+    assert_eq!(page.metadata.remaining_item_count, Some(3));
+    assert_eq!(names(page), ["a", "b"]);
+    let rest = api
+        .list(&ListParams::default().limit(10).continue_token(&token))
+        .await
+        .expect("lists");
+    assert!(rest.metadata.continue_.as_deref().unwrap_or("").is_empty());
+    assert_eq!(names(rest), ["c", "d", "e"]);
+    env.sandbox.compact_history();
+    api.create(&PostParams::default(), &cm("f", json!({})))
+        .await
+        .expect("created");
+    env.sandbox.compact_history();
+    let expired = api
+        .list(&ListParams::default().limit(1).continue_token(&token))
+        .await
+        .expect_err("expired");
+    assert_eq!(api_code(expired).0, 410);
+    let all = Api::<ConfigMap>::all(env.sandbox.client())
+        .list(&ListParams::default())
+        .await
+        .expect("lists");
+    assert_eq!(all.items.len(), 6);
+}
+
+#[tokio::test]
+async fn kube_update_with_stale_resource_version_conflicts() {
+    let env = Env::start().await;
+    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    let created = api
+        .create(&PostParams::default(), &cm("c", json!({})))
+        .await
+        .expect("created");
+    let mut fresh = created.clone();
+    fresh.data = Some([("k".to_string(), "new".to_string())].into());
+    let updated = api
+        .replace("c", &PostParams::default(), &fresh)
+        .await
+        .expect("replaced");
+    assert_ne!(
+        updated.metadata.resource_version,
+        created.metadata.resource_version
+    );
+    let stale = api
+        .replace("c", &PostParams::default(), &created)
+        .await
+        .expect_err("stale");
+    let (code, reason, message) = api_code(stale);
+    assert_eq!((code, reason.as_str()), (409, "Conflict"));
+    assert_eq!(
+        message,
+        r#"Operation cannot be fulfilled on configmaps "c": the object has been modified; please apply your changes to the latest version and try again"#
+    );
+}
+
+#[tokio::test]
+async fn kube_apply_creates_dry_runs_and_noops_without_writes() {
+    let env = Env::start().await;
+    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    let desired = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ap"}, "data": {"k": "v"}});
+    let pp = PatchParams::apply("converge");
+    let created = api
+        .patch("ap", &pp, &Patch::Apply(&desired))
+        .await
+        .expect("create-on-apply");
+    assert!(created.metadata.uid.is_some());
+    let rv = created.metadata.resource_version.clone();
+    let changed = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ap"}, "data": {"k": "w"}});
+    let dry = api
+        .patch(
+            "ap",
+            &PatchParams::apply("converge").dry_run(),
+            &Patch::Apply(&changed),
+        )
+        .await
+        .expect("dry run");
+    assert_eq!(
+        dry.data
+            .as_ref()
+            .and_then(|d| d.get("k"))
+            .map(String::as_str),
+        Some("w")
+    );
+    let live = api.get("ap").await.expect("exists");
+    assert_eq!(
+        live.metadata.resource_version, rv,
+        "a dry run persists nothing"
+    );
+    let before = env.sandbox.stats();
+    let again = api
+        .patch("ap", &pp, &Patch::Apply(&desired))
+        .await
+        .expect("no-op apply");
+    assert_eq!(again.metadata.resource_version, rv);
+    let after = env.sandbox.stats();
+    assert_eq!(after.writes, before.writes, "a no-op apply writes nothing");
+    assert_eq!(after.verb("apply"), before.verb("apply") + 1);
+    let missing_ns: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "nope");
+    let err = missing_ns
+        .patch("ap", &pp, &Patch::Apply(&desired))
+        .await
+        .expect_err("no namespace");
+    assert_eq!(
+        api_code(err),
+        (
+            404,
+            "NotFound".into(),
+            r#"namespaces "nope" not found"#.into()
+        )
+    );
+}
+
+#[tokio::test]
+async fn ssa_kube_apply_conflict_and_force() {
+    let env = Env::start().await;
+    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    let first = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "one"}});
+    api.patch("c", &PatchParams::apply("first"), &Patch::Apply(&first))
+        .await
+        .expect("applied");
+    let second = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "two"}});
+    let err = api
+        .patch("c", &PatchParams::apply("second"), &Patch::Apply(&second))
+        .await
+        .expect_err("conflict");
+    let (code, reason, message) = api_code(err);
+    assert_eq!((code, reason.as_str()), (409, "Conflict"));
+    assert!(
+        message.contains(r#"conflict with "first""#) && message.contains(".data.k"),
+        "{message}"
+    );
+    let forced = api
+        .patch(
+            "c",
+            &PatchParams::apply("second").force(),
+            &Patch::Apply(&second),
+        )
+        .await
+        .expect("forced");
+    assert_eq!(
+        forced.data.and_then(|d| d.get("k").cloned()).as_deref(),
+        Some("two")
+    );
+}
+
+#[tokio::test]
+async fn kube_delete_with_finalizers_and_watch_events() {
+    let env = Env::start().await;
+    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    let mut events = watcher::watcher(api.clone(), watcher::Config::default()).boxed();
+    while !matches!(
+        events.try_next().await.expect("watch"),
+        Some(Event::InitDone)
+    ) {}
+    let mut held = cm("held", json!({}));
+    held.metadata.finalizers = Some(vec!["example.com/hold".into()]);
+    api.create(&PostParams::default(), &held)
+        .await
+        .expect("created");
+    let deleted = api
+        .delete("held", &DeleteParams::default())
+        .await
+        .expect("delete accepted");
+    let marked = deleted
+        .left()
+        .expect("the object stays while finalizers remain");
+    assert!(marked.metadata.deletion_timestamp.is_some());
+    let unblock = json!({"metadata": {"finalizers": null}});
+    api.patch("held", &PatchParams::default(), &Patch::Merge(&unblock))
+        .await
+        .expect("finalizers removed");
+    let err = api.get("held").await.expect_err("gone");
+    assert_eq!(api_code(err).0, 404);
+    let mut saw_delete = false;
+    let drain = async {
+        while let Some(ev) = events.try_next().await.expect("watch") {
+            if let Event::Delete(c) = ev {
+                saw_delete = c.metadata.name.as_deref() == Some("held");
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), drain)
+        .await
+        .expect("a DELETED event");
+    assert!(saw_delete);
+    let plain = api
+        .create(&PostParams::default(), &cm("plain", json!({})))
+        .await
+        .expect("created");
+    let status = api
+        .delete("plain", &DeleteParams::default())
+        .await
+        .expect("deleted")
+        .right()
+        .expect("a Status");
+    assert_eq!(status.details.map(|d| d.uid), plain.metadata.uid);
+}
+
+#[tokio::test]
+async fn kube_watcher_relists_after_expired() {
+    let env = Env::start().await;
+    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    let mut events = watcher::watcher(api.clone(), watcher::Config::default()).boxed();
+    loop {
+        if let Some(Event::InitDone) = events.try_next().await.expect("watch") {
+            break;
+        }
+    }
+    // Every watch now closes before delivering anything, so the watcher can only learn of
+    // `late` by relisting, which it does once its resourceVersion has expired.
+    env.sandbox.set_faults(FaultConfig {
+        drop_watch_after_events: Some(0),
+        ..FaultConfig::default()
+    });
+    api.create(&PostParams::default(), &cm("late", json!({})))
+        .await
+        .expect("created");
+    env.sandbox.compact_history();
+    let mut expired = false;
+    let relisted = async {
+        while let Some(ev) = events.next().await {
+            match ev {
+                Err(watcher::Error::WatchError(s)) if s.code == 410 => expired = true,
+                Ok(Event::InitApply(c)) if c.metadata.name.as_deref() == Some("late") => {
+                    return true;
+                }
+                _ => {}
+            }
+        }
+        false
+    };
+    let ok = tokio::time::timeout(Duration::from_secs(20), relisted)
+        .await
+        .expect("relist within 20s");
+    env.sandbox.set_faults(FaultConfig::default());
+    assert!(ok && expired, "the watcher saw 410 Expired and relisted");
+}
+
+#[tokio::test]
+async fn kube_metadata_watcher_and_streaming_list() {
+    let env = Env::start().await;
+    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    api.create(&PostParams::default(), &cm("m1", json!({"a": "b"})))
+        .await
+        .expect("created");
+    let metas = api
+        .list_metadata(&ListParams::default())
+        .await
+        .expect("metadata list");
+    assert_eq!(
+        metas.items[0]
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("a"))
+            .map(String::as_str),
+        Some("b")
+    );
+    let meta_api: Api<kube::core::PartialObjectMeta<ConfigMap>> =
+        Api::namespaced(env.sandbox.client(), "default");
+    let mut meta_events = watcher::watcher(meta_api, watcher::Config::default()).boxed();
+    let first = async {
+        while let Some(ev) = meta_events.try_next().await.expect("metadata watch") {
+            if let Event::InitApply(m) = ev {
+                return m.metadata.name;
+            }
+        }
+        None
+    };
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(10), first)
+            .await
+            .expect("event"),
+        Some("m1".into())
+    );
+    let mut streamed =
+        watcher::watcher(api.clone(), watcher::Config::default().streaming_lists()).boxed();
+    let init = async {
+        let mut seen = Vec::new();
+        while let Some(ev) = streamed.try_next().await.expect("streaming list") {
+            match ev {
+                Event::InitApply(c) => seen.extend(c.metadata.name),
+                Event::InitDone => return seen,
+                _ => {}
+            }
+        }
+        seen
+    };
+    let seen = tokio::time::timeout(Duration::from_secs(10), init)
+        .await
+        .expect("initial-events-end bookmark");
+    assert_eq!(seen, ["m1"]);
+}
+
+#[tokio::test]
+async fn raw_http_status_bodies_discovery_and_watch_errors() {
+    let env = Env::start().await;
+    let aggregated =
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+    let (code, headers, body) = env.raw("GET", "/apis", &[("Accept", aggregated)], "").await;
+    assert_eq!(code, 200);
+    assert_eq!(
+        header(&headers, "content-type"),
+        Some("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
+    );
+    assert!(body.contains(r#""shortNames":["deploy"]"#));
+    assert_eq!(env.raw("GET", "/openapi/v2", &[], "").await.0, 404);
+    let (_, _, root) = env.raw("GET", "/openapi/v3", &[], "").await;
+    assert!(root.contains("/openapi/v3/apis/apps/v1?hash="));
+    let (code, _, body) = env
+        .raw("GET", "/apis/apps/v1/namespaces/x/deployments/web", &[], "")
+        .await;
+    let v: Value = serde_json::from_str(&body).expect("Status JSON");
+    assert_eq!(code, 404);
+    assert_eq!(
+        v,
+        json!({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
+        "message":"deployments.apps \"web\" not found","reason":"NotFound",
+        "details":{"name":"web","group":"apps","kind":"deployments"},"code":404})
+    );
+    let (code, _, body) = env
+        .raw(
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            &[("Content-Type", "application/json")],
+            "{not json",
+        )
+        .await;
+    assert_eq!(code, 400);
+    assert!(body.contains(r#""reason":"BadRequest""#));
+    let (code, _, _) = env
+        .raw(
+            "PATCH",
+            "/api/v1/namespaces/default/configmaps/x",
+            &[("Content-Type", "text/plain")],
+            "{}",
+        )
+        .await;
+    assert_eq!(code, 415);
+    let (code, _, body) = env
+        .raw(
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            &[],
+            r#"{"metadata":{}}"#,
+        )
+        .await;
+    assert_eq!(code, 422);
+    assert!(body.contains("name or generateName is required"));
+    let (code, _, _) = env
+        .raw(
+            "GET",
+            "/api/v1/namespaces/default/configmaps?&&limit=5&",
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(code, 200, "kube-rs style query strings are tolerated");
+    let big = format!(
+        r#"{{"metadata":{{"name":"big"}},"data":{{"k":"{}"}}}}"#,
+        "x".repeat(4 * 1024 * 1024)
+    );
+    assert_eq!(
+        env.raw("POST", "/api/v1/namespaces/default/configmaps", &[], &big)
+            .await
+            .0,
+        413
+    );
+    env.raw(
+        "POST",
+        "/api/v1/namespaces/default/configmaps",
+        &[],
+        r#"{"metadata":{"name":"a"}}"#,
+    )
+    .await;
+    env.sandbox.compact_history();
+    let (code, _, body) = env
+        .raw(
+            "GET",
+            "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1",
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(code, 200, "an expired watch still answers 200");
+    assert!(
+        body.contains(r#""type":"ERROR""#)
+            && body.contains(r#""code":410"#)
+            && body.contains("too old resource version"),
+        "{body}"
+    );
+    let (code, _, body) = env.raw("GET", "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1&allowWatchBookmarks=true", &[], "").await;
+    assert_eq!(code, 200);
+    assert!(
+        body.contains(r#""type":"ADDED""#) && body.contains(r#""type":"BOOKMARK""#),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn faults_spare_discovery_and_hit_resources() {
+    let env = Env::start().await;
+    env.sandbox.set_faults(FaultConfig {
+        error_rate: 1.0,
+        error_status: 429,
+        retry_after_seconds: 3,
+        ..FaultConfig::default()
+    });
+    assert_eq!(env.raw("GET", "/version", &[], "").await.0, 200);
+    assert_eq!(env.raw("GET", "/api", &[], "").await.0, 200);
+    assert_eq!(env.raw("GET", "/openapi/v3", &[], "").await.0, 200);
+    let (code, headers, _) = env.raw("GET", "/api/v1/namespaces", &[], "").await;
+    assert_eq!(code, 429);
+    assert_eq!(header(&headers, "retry-after"), Some("3"));
+    env.sandbox.set_faults(FaultConfig {
+        error_rate: 1.0,
+        error_status: 500,
+        ..FaultConfig::default()
+    });
+    assert_eq!(env.raw("GET", "/api/v1/namespaces", &[], "").await.0, 500);
+    assert!(env.sandbox.stats().faults >= 2);
+    env.sandbox.set_faults(FaultConfig::default());
+    assert_eq!(env.raw("GET", "/api/v1/namespaces", &[], "").await.0, 200);
+}
+
+#[tokio::test]
+async fn state_survives_a_restart() {
+    let state = tempfile::tempdir().expect("temp dir");
+    let config = || SandboxConfig {
+        state_dir: Some(state.path().to_path_buf()),
+        ..SandboxConfig::default()
+    };
+    let env = Env::start_with(config()).await;
+    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    api.create(&PostParams::default(), &cm("kept", json!({})))
+        .await
+        .expect("created");
+    let rv = env.sandbox.resource_version();
+    env.sandbox.shutdown().await;
+    let env = Env::start_with(config()).await;
+    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    api.get("kept").await.expect("reloaded");
+    let next = api
+        .create(&PostParams::default(), &cm("next", json!({})))
+        .await
+        .expect("created");
+    let next_rv: u64 = next
+        .metadata
+        .resource_version
+        .as_deref()
+        .unwrap_or("0")
+        .parse()
+        .expect("numeric");
+    assert!(
+        next_rv > rv,
+        "resourceVersion keeps growing across restarts"
+    );
+}
+
+#[tokio::test]
+async fn namespaces_generation_and_services() {
+    let env = Env::start().await;
+    let client = env.sandbox.client();
+    let ns: Api<Namespace> = Api::all(client.clone());
+    let names: Vec<String> = ns
+        .list(&ListParams::default())
+        .await
+        .expect("lists")
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .collect();
+    for want in ["default", "kube-system", "kube-public"] {
+        assert!(names.iter().any(|n| n == want), "{want} exists at start");
+    }
+    ns.create(
+        &PostParams::default(),
+        &serde_json::from_value(json!({"metadata": {"name": "tmp"}})).expect("ns"),
+    )
+    .await
+    .expect("created");
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "tmp");
+    cms.create(&PostParams::default(), &cm("inside", json!({})))
+        .await
+        .expect("created");
+    ns.delete("tmp", &DeleteParams::default())
+        .await
+        .expect("deleted");
+    eventually("namespace tmp to go", || async {
+        ns.get_opt("tmp").await.expect("gets").is_none()
+    })
+    .await;
+    assert!(
+        cms.get_opt("inside").await.expect("gets").is_none(),
+        "contents go with the namespace"
+    );
+
+    let deploys: Api<Deployment> = Api::namespaced(client.clone(), "default");
+    let d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "g"},
+        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
+    let created = deploys
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(d).expect("deployment"),
+        )
+        .await
+        .expect("created");
+    assert_eq!(created.metadata.generation, Some(1));
+    let labelled = deploys
+        .patch(
+            "g",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"labels": {"x": "y"}}})),
+        )
+        .await
+        .expect("patched");
+    assert_eq!(
+        labelled.metadata.generation,
+        Some(1),
+        "metadata-only changes keep generation"
+    );
+    let scaled = deploys
+        .patch(
+            "g",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": 3}})),
+        )
+        .await
+        .expect("patched");
+    assert_eq!(scaled.metadata.generation, Some(2));
+    eventually("the deployment to become available", || async {
+        let d = deploys.get("g").await.expect("gets");
+        d.status.and_then(|s| s.available_replicas) == Some(3)
+    })
+    .await;
+
+    let svcs: Api<Service> = Api::namespaced(client, "default");
+    let svc = json!({"metadata": {"name": "s"}, "spec": {"selector": {"a": "b"}, "ports": [{"port": 80}]}});
+    let svc = svcs
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(svc).expect("svc"),
+        )
+        .await
+        .expect("created");
+    let ip = svc.spec.and_then(|s| s.cluster_ip).expect("a cluster IP");
+    assert!(ip.starts_with("10.96."), "{ip}");
+}
