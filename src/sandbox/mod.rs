@@ -21,8 +21,6 @@ mod server;
 mod status;
 mod store;
 
-/// The server-side-apply engine. Until its own branch lands, a stand-in with the agreed API.
-#[path = "ssa_stub.rs"]
 pub mod ssa;
 
 pub use config::{DEFAULT_FAILURE_PATTERN, FaultConfig, SandboxConfig};

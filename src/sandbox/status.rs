@@ -197,10 +197,10 @@ impl ApiError {
     }
 
     /// An error from the SSA engine, carrying its own Status body.
-    pub fn from_ssa(err: &super::ssa::SsaError) -> ApiError {
+    pub fn from_ssa(err: &super::ssa::SsaError, rt: &ResourceType, name: &str) -> ApiError {
         ApiError {
             code: err.http_status(),
-            body: err.status_body(),
+            body: err.status_body(&rt.group, &rt.kind, name),
             retry_after: None,
         }
     }

@@ -61,7 +61,7 @@ pub async fn patch(ctx: &Ctx, bytes: &[u8], apply: bool) -> Result<Response, Api
                 return Err(ApiError::unsupported_media_type(&ct));
             }
             ssa::strategic_merge_patch(&ctx.rt.schema, &old, &body)
-                .map_err(|e| ApiError::from_ssa(&e))?
+                .map_err(|e| ApiError::from_ssa(&e, &ctx.rt, ctx.name()))?
         }
     };
     let mut patched = patched;
@@ -178,7 +178,7 @@ async fn server_side_apply(
         validation,
     };
     let applied = ssa::apply(&ctx.rt.schema, old.as_ref(), &config, &opts)
-        .map_err(|e| ApiError::from_ssa(&e))?;
+        .map_err(|e| ApiError::from_ssa(&e, &ctx.rt, ctx.name()))?;
     if let Some(old) = &old
         && !applied.changed
     {

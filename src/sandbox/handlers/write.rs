@@ -241,8 +241,8 @@ pub async fn create(ctx: &Ctx, bytes: &[u8]) -> Result<Response, ApiError> {
         now: &now,
         validation,
     };
-    let applied =
-        ssa::update(&ctx.rt.schema, None, object, &opts).map_err(|e| ApiError::from_ssa(&e))?;
+    let applied = ssa::update(&ctx.rt.schema, None, object, &opts)
+        .map_err(|e| ApiError::from_ssa(&e, &ctx.rt, &name))?;
     let object = reset_status(&ctx.rt, None, applied.object, None);
     let (stored, persisted) = finish_write(&ctx.state, &ctx.rt, &key, None, object, dry_run)?;
     if persisted {
@@ -283,7 +283,7 @@ pub fn write_existing(
         validation,
     };
     let applied = ssa::update(&ctx.rt.schema, Some(old), candidate, &opts)
-        .map_err(|e| ApiError::from_ssa(&e))?;
+        .map_err(|e| ApiError::from_ssa(&e, &ctx.rt, ctx.name()))?;
     if !applied.changed {
         return Ok(respond(200, &ctx.present(old.clone()), &applied.warnings));
     }
@@ -365,7 +365,7 @@ pub fn write_status_locked(
         validation: FieldValidation::Ignore,
     };
     let applied = ssa::update(&rt.schema, Some(&old), candidate, &opts)
-        .map_err(|e| ApiError::from_ssa(&e))?;
+        .map_err(|e| ApiError::from_ssa(&e, rt, &key.3))?;
     if !applied.changed {
         return Ok(Some(old));
     }
