@@ -25,6 +25,8 @@ pub struct ResourceType {
     pub status: bool,
     /// Tracks `metadata.generation`.
     pub generation: bool,
+    /// Serves a `/scale` subresource over `spec.replicas`.
+    pub scale: bool,
     /// Defined by a CRD (strategic merge patch refused, CR generation rules).
     pub custom: bool,
     pub schema: Schema,
@@ -466,6 +468,9 @@ impl Catalog {
                         categories: if all { vec!["all".into()] } else { Vec::new() },
                         status,
                         generation,
+                        scale: group == "apps"
+                            && resource != "daemonsets"
+                            && resource != "controllerrevisions",
                         custom: false,
                         schema: Schema::builtin(group, version, kind)
                             .unwrap_or_else(Schema::unstructured),
@@ -628,6 +633,7 @@ pub fn types_from_crd(crd: &Value) -> Vec<Arc<ResourceType>> {
                 short_names: strings(&names["shortNames"]),
                 categories: strings(&names["categories"]),
                 status: v.pointer("/subresources/status").is_some(),
+                scale: false,
                 generation: true,
                 custom: true,
                 schema,

@@ -64,8 +64,17 @@ fn discovery_resource(rt: &ResourceType) -> Value {
     if !rt.categories.is_empty() {
         r["categories"] = json!(rt.categories);
     }
+    let mut subresources = Vec::new();
     if rt.status {
-        r["subresources"] = json!([{"subresource": "status", "responseKind": gvk(rt), "verbs": ["get", "patch", "update"]}]);
+        subresources.push(json!({"subresource": "status", "responseKind": gvk(rt), "verbs": ["get", "patch", "update"]}));
+    }
+    if rt.scale {
+        subresources.push(json!({"subresource": "scale",
+            "responseKind": {"group": "autoscaling", "version": "v1", "kind": "Scale"},
+            "verbs": ["get", "patch", "update"]}));
+    }
+    if !subresources.is_empty() {
+        r["subresources"] = Value::Array(subresources);
     }
     r
 }
@@ -170,6 +179,11 @@ pub fn resources(state: &AppState, group: &str, version: &str) -> Response {
                 json!({"name": format!("{}/status", rt.resource), "singularName": "",
                 "namespaced": rt.namespaced, "kind": rt.kind, "verbs": ["get", "patch", "update"]}),
             );
+        }
+        if rt.scale {
+            resources.push(json!({"name": format!("{}/scale", rt.resource), "singularName": "",
+                "namespaced": rt.namespaced, "group": "autoscaling", "version": "v1", "kind": "Scale",
+                "verbs": ["get", "patch", "update"]}));
         }
     }
     let gv = if group.is_empty() {

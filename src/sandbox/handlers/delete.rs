@@ -231,7 +231,10 @@ pub fn remove_with_dependents(state: &AppState, key: &Key) -> Option<Value> {
         .to_string();
     if !uid.is_empty() {
         for (k, object) in dependents(state, &uid) {
-            if let Some(rt) = state.catalog().find_any_version(&k.0, &k.1) {
+            // Bound first: the catalog lock must not be held while deleting (a CRD's removal
+            // takes it for writing).
+            let rt = state.catalog().find_any_version(&k.0, &k.1);
+            if let Some(rt) = rt {
                 delete_object(state, &rt, &k, object, "Background", false);
             }
         }

@@ -5,6 +5,7 @@ mod delete;
 mod hooks;
 mod patch;
 mod read;
+mod scale;
 mod watch;
 mod write;
 
@@ -155,7 +156,8 @@ pub fn respond(code: u16, body: &Value, warnings: &[String]) -> Response {
         HeaderValue::from_static("application/json"),
     );
     for w in warnings {
-        let text = format!("299 - \"{}\"", w.replace('"', "'"));
+        let escaped = w.replace('\\', "\\\\").replace('"', "\\\"");
+        let text = format!("299 - \"{escaped}\"");
         if let Ok(v) = HeaderValue::from_str(&text) {
             headers.append(header::WARNING, v);
         }
@@ -215,6 +217,7 @@ pub async fn resource(
     match path.subresource.as_deref() {
         None => {}
         Some("status") if rt.status => {}
+        Some("scale") if rt.scale => {}
         Some(_) => return ApiError::path_not_found().into_response(),
     }
     let ctx = Ctx {
@@ -226,6 +229,7 @@ pub async fn resource(
     };
     let result = match verb {
         "watch" => return watch::watch(ctx).await,
+        "get" if ctx.path.subresource.as_deref() == Some("scale") => scale::get(&ctx),
         "get" => read::get(&ctx),
         "list" => read::list(&ctx),
         "create" | "update" | "apply" | "patch" | "delete" | "deletecollection" => {
@@ -241,6 +245,12 @@ pub async fn resource(
                 "create" if ctx.path.name.is_none() && ctx.path.subresource.is_none() => {
                     write::create(&ctx, &bytes).await
                 }
+                "update" | "patch" if ctx.path.subresource.as_deref() == Some("scale") => {
+                    scale::write(&ctx, &bytes, verb == "patch").await
+                }
+                "apply" if ctx.path.subresource.as_deref() == Some("scale") => Err(
+                    ApiError::unsupported_media_type("application/apply-patch+yaml"),
+                ),
                 "update" => write::update(&ctx, &bytes).await,
                 "apply" | "patch" => patch::patch(&ctx, &bytes, verb == "apply").await,
                 "delete" if ctx.path.subresource.is_none() => delete::delete(&ctx, &bytes).await,
