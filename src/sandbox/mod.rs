@@ -15,6 +15,7 @@ mod kubeconfig;
 mod objects;
 mod openapi;
 mod persist;
+mod protobuf;
 mod request;
 mod selector;
 mod server;

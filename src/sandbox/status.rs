@@ -137,14 +137,13 @@ impl ApiError {
         )
     }
 
-    pub fn unsupported_media_type(content_type: &str) -> ApiError {
+    /// 415; `accepted` lists what the endpoint takes.
+    pub fn unsupported_media_type(content_type: &str, accepted: &str) -> ApiError {
         status(
             415,
             "UnsupportedMediaType",
             format!(
-                "the body of the request was in an unknown format - accepted media types include: \
-                 application/json-patch+json, application/merge-patch+json, \
-                 application/apply-patch+yaml, application/strategic-merge-patch+json \
+                "the body of the request was in an unknown format - accepted media types include: {accepted} \
                  (got {content_type:?})"
             ),
             None,

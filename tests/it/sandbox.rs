@@ -608,3 +608,70 @@ async fn ssa_dropped_field_goes_unless_another_manager_owns_it() {
         "b dropped; c kept by `second`"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_typed_creates_and_scale() {
+    let env = Env::start().await;
+    // kubectl's typed create commands send protobuf bodies.
+    env.ok(&["create", "namespace", "demo"]).await;
+    env.ok(&[
+        "-n",
+        "demo",
+        "create",
+        "configmap",
+        "c",
+        "--from-literal=a=b",
+    ])
+    .await;
+    env.ok(&[
+        "-n",
+        "demo",
+        "create",
+        "secret",
+        "generic",
+        "s",
+        "--from-literal=pw=x",
+    ])
+    .await;
+    let data = env
+        .ok(&["-n", "demo", "get", "cm", "c", "-o", "jsonpath={.data.a}"])
+        .await;
+    assert_eq!(data, "b");
+    let secret = env
+        .ok(&[
+            "-n",
+            "demo",
+            "get",
+            "secret",
+            "s",
+            "-o",
+            "jsonpath={.data.pw}",
+        ])
+        .await;
+    assert_eq!(secret, "eA==");
+    let f = env.file("d.yaml", DEPLOYMENT);
+    env.ok(&["apply", "--server-side", "-f", s(&f)]).await;
+    env.ok(&["-n", "x", "scale", "deploy", "web", "--replicas=4"])
+        .await;
+    env.ok(&[
+        "-n",
+        "x",
+        "rollout",
+        "status",
+        "deploy/web",
+        "--timeout=20s",
+    ])
+    .await;
+    let out = env
+        .ok(&[
+            "-n",
+            "x",
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.spec.replicas} {.status.availableReplicas}",
+        ])
+        .await;
+    assert_eq!(out, "4 4");
+}

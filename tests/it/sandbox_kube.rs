@@ -630,3 +630,86 @@ async fn namespaces_generation_and_services() {
     let ip = svc.spec.and_then(|s| s.cluster_ip).expect("a cluster IP");
     assert!(ip.starts_with("10.96."), "{ip}");
 }
+
+#[tokio::test]
+async fn kube_custom_resources_are_served_and_watched() {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
+    let env = Env::start().await;
+    let client = env.sandbox.client();
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "gadgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced",
+            "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}});
+    crds.patch(
+        "gadgets.example.com",
+        &PatchParams::apply("test"),
+        &Patch::Apply(&crd),
+    )
+    .await
+    .expect("CRD applied");
+    eventually("the CRD to be established", || async {
+        let c = crds.get("gadgets.example.com").await.expect("gets");
+        c.status
+            .and_then(|s| s.conditions)
+            .unwrap_or_default()
+            .iter()
+            .any(|c| c.type_ == "Established" && c.status == "True")
+    })
+    .await;
+    let ar = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("example.com", "v1", "Gadget"),
+        "gadgets",
+    );
+    let gadgets: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &ar);
+    let mut events = watcher::watcher(gadgets.clone(), watcher::Config::default()).boxed();
+    while !matches!(
+        events.try_next().await.expect("watch"),
+        Some(Event::InitDone)
+    ) {}
+    let g = json!({"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g1"}, "spec": {"n": 1}});
+    gadgets
+        .patch("g1", &PatchParams::apply("test"), &Patch::Apply(&g))
+        .await
+        .expect("CR applied");
+    let listed = gadgets.list(&ListParams::default()).await.expect("lists");
+    assert_eq!(listed.items.len(), 1);
+    let seen = async {
+        while let Some(ev) = events.try_next().await.expect("watch") {
+            if let Event::Apply(o) = ev {
+                return o.metadata.name;
+            }
+        }
+        None
+    };
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(10), seen)
+            .await
+            .expect("an event"),
+        Some("g1".into())
+    );
+    let smp = gadgets
+        .patch(
+            "g1",
+            &PatchParams::default(),
+            &Patch::Strategic(json!({"spec": {"n": 2}})),
+        )
+        .await
+        .expect_err("415");
+    assert_eq!(
+        api_code(smp).0,
+        415,
+        "strategic merge patch is refused for custom resources"
+    );
+    crds.delete("gadgets.example.com", &DeleteParams::default())
+        .await
+        .expect("deleted");
+    let gone = gadgets
+        .list(&ListParams::default())
+        .await
+        .expect_err("type gone");
+    assert_eq!(api_code(gone).0, 404);
+}

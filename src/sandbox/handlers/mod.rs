@@ -238,9 +238,21 @@ pub async fn resource(
                 Err(e) => return e.into_response(),
             };
             let ct = super::request::content_type(&ctx.headers);
-            if ct.contains("protobuf") || ct.contains("cbor") {
-                return ApiError::unsupported_media_type(&ct).into_response();
-            }
+            let bytes = if ct.contains("protobuf") || ct.contains("cbor") {
+                // kubectl's typed create commands send protobuf; a few kinds are understood.
+                match super::protobuf::decode(&bytes).filter(|_| verb == "create") {
+                    Some(object) => axum::body::Bytes::from(object.to_string()),
+                    None => {
+                        return ApiError::unsupported_media_type(
+                            &ct,
+                            "application/json, application/yaml",
+                        )
+                        .into_response();
+                    }
+                }
+            } else {
+                bytes
+            };
             match verb {
                 "create" if ctx.path.name.is_none() && ctx.path.subresource.is_none() => {
                     write::create(&ctx, &bytes).await
@@ -248,9 +260,12 @@ pub async fn resource(
                 "update" | "patch" if ctx.path.subresource.as_deref() == Some("scale") => {
                     scale::write(&ctx, &bytes, verb == "patch").await
                 }
-                "apply" if ctx.path.subresource.as_deref() == Some("scale") => Err(
-                    ApiError::unsupported_media_type("application/apply-patch+yaml"),
-                ),
+                "apply" if ctx.path.subresource.as_deref() == Some("scale") => {
+                    Err(ApiError::unsupported_media_type(
+                        "application/apply-patch+yaml",
+                        "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json",
+                    ))
+                }
                 "update" => write::update(&ctx, &bytes).await,
                 "apply" | "patch" => patch::patch(&ctx, &bytes, verb == "apply").await,
                 "delete" if ctx.path.subresource.is_none() => delete::delete(&ctx, &bytes).await,

@@ -11,6 +11,10 @@ use crate::sandbox::request::{content_type, parse_body};
 use crate::sandbox::ssa::{self, ApplyOptions};
 use crate::sandbox::status::ApiError;
 
+/// What a PATCH accepts, as the real server lists it.
+const PATCH_TYPES: &str = "application/json-patch+json, application/merge-patch+json, \
+                           application/apply-patch+yaml, application/strategic-merge-patch+json";
+
 pub async fn patch(ctx: &Ctx, bytes: &[u8], apply: bool) -> Result<Response, ApiError> {
     let ct = content_type(&ctx.headers);
     let known = [
@@ -20,7 +24,7 @@ pub async fn patch(ctx: &Ctx, bytes: &[u8], apply: bool) -> Result<Response, Api
         "application/strategic-merge-patch+json",
     ];
     if !known.contains(&ct.as_str()) {
-        return Err(ApiError::unsupported_media_type(&ct));
+        return Err(ApiError::unsupported_media_type(&ct, PATCH_TYPES));
     }
     let body = parse_body(bytes)?;
     let validation = ctx.validation()?;
@@ -58,7 +62,7 @@ pub async fn patch(ctx: &Ctx, bytes: &[u8], apply: bool) -> Result<Response, Api
         }
         _ => {
             if ctx.rt.custom {
-                return Err(ApiError::unsupported_media_type(&ct));
+                return Err(ApiError::unsupported_media_type(&ct, PATCH_TYPES));
             }
             ssa::strategic_merge_patch(&ctx.rt.schema, &old, &body)
                 .map_err(|e| ApiError::from_ssa(&e, &ctx.rt, ctx.name()))?
