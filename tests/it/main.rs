@@ -1,3 +1,5 @@
 mod sandbox;
+mod sandbox_http;
 mod sandbox_kube;
+mod sandbox_ssa;
 mod sandbox_support;

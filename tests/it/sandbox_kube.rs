@@ -1,10 +1,10 @@
-//! The sandbox against kube-rs (the team's client) and raw HTTP: CRUD, selectors, paging,
+//! The sandbox against kube-rs (the team's client): CRUD, selectors, paging,
 //! optimistic concurrency, apply and dry run, finalizers, watches (relist after 410, metadata
-//! watches, streaming lists), Status bodies, faults and persistence.
+//! watches, streaming lists), namespaces, generation, Services and custom resources.
 
 use std::time::Duration;
 
-use converge::sandbox::{FaultConfig, SandboxConfig};
+use converge::sandbox::FaultConfig;
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service};
@@ -12,7 +12,7 @@ use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::runtime::watcher::{self, Event};
 use serde_json::{Value, json};
 
-use super::sandbox_support::{Env, eventually, header};
+use super::sandbox_support::{Env, eventually};
 
 fn cm(name: &str, labels: Value) -> ConfigMap {
     serde_json::from_value(json!({"apiVersion": "v1", "kind": "ConfigMap",
@@ -193,39 +193,6 @@ async fn kube_apply_creates_dry_runs_and_noops_without_writes() {
 }
 
 #[tokio::test]
-async fn ssa_kube_apply_conflict_and_force() {
-    let env = Env::start().await;
-    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
-    let first = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "one"}});
-    api.patch("c", &PatchParams::apply("first"), &Patch::Apply(&first))
-        .await
-        .expect("applied");
-    let second = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "two"}});
-    let err = api
-        .patch("c", &PatchParams::apply("second"), &Patch::Apply(&second))
-        .await
-        .expect_err("conflict");
-    let (code, reason, message) = api_code(err);
-    assert_eq!((code, reason.as_str()), (409, "Conflict"));
-    assert!(
-        message.contains(r#"conflict with "first""#) && message.contains(".data.k"),
-        "{message}"
-    );
-    let forced = api
-        .patch(
-            "c",
-            &PatchParams::apply("second").force(),
-            &Patch::Apply(&second),
-        )
-        .await
-        .expect("forced");
-    assert_eq!(
-        forced.data.and_then(|d| d.get("k").cloned()).as_deref(),
-        Some("two")
-    );
-}
-
-#[tokio::test]
 async fn kube_delete_with_finalizers_and_watch_events() {
     let env = Env::start().await;
     let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
@@ -373,171 +340,6 @@ async fn kube_metadata_watcher_and_streaming_list() {
         .await
         .expect("initial-events-end bookmark");
     assert_eq!(seen, ["m1"]);
-}
-
-#[tokio::test]
-async fn raw_http_status_bodies_discovery_and_watch_errors() {
-    let env = Env::start().await;
-    let aggregated =
-        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
-    let (code, headers, body) = env.raw("GET", "/apis", &[("Accept", aggregated)], "").await;
-    assert_eq!(code, 200);
-    assert_eq!(
-        header(&headers, "content-type"),
-        Some("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
-    );
-    assert!(body.contains(r#""shortNames":["deploy"]"#));
-    assert_eq!(env.raw("GET", "/openapi/v2", &[], "").await.0, 404);
-    let (_, _, root) = env.raw("GET", "/openapi/v3", &[], "").await;
-    assert!(root.contains("/openapi/v3/apis/apps/v1?hash="));
-    let (code, _, body) = env
-        .raw("GET", "/apis/apps/v1/namespaces/x/deployments/web", &[], "")
-        .await;
-    let v: Value = serde_json::from_str(&body).expect("Status JSON");
-    assert_eq!(code, 404);
-    assert_eq!(
-        v,
-        json!({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
-        "message":"deployments.apps \"web\" not found","reason":"NotFound",
-        "details":{"name":"web","group":"apps","kind":"deployments"},"code":404})
-    );
-    let (code, _, body) = env
-        .raw(
-            "POST",
-            "/api/v1/namespaces/default/configmaps",
-            &[("Content-Type", "application/json")],
-            "{not json",
-        )
-        .await;
-    assert_eq!(code, 400);
-    assert!(body.contains(r#""reason":"BadRequest""#));
-    let (code, _, _) = env
-        .raw(
-            "PATCH",
-            "/api/v1/namespaces/default/configmaps/x",
-            &[("Content-Type", "text/plain")],
-            "{}",
-        )
-        .await;
-    assert_eq!(code, 415);
-    let (code, _, body) = env
-        .raw(
-            "POST",
-            "/api/v1/namespaces/default/configmaps",
-            &[],
-            r#"{"metadata":{}}"#,
-        )
-        .await;
-    assert_eq!(code, 422);
-    assert!(body.contains("name or generateName is required"));
-    let (code, _, _) = env
-        .raw(
-            "GET",
-            "/api/v1/namespaces/default/configmaps?&&limit=5&",
-            &[],
-            "",
-        )
-        .await;
-    assert_eq!(code, 200, "kube-rs style query strings are tolerated");
-    let big = format!(
-        r#"{{"metadata":{{"name":"big"}},"data":{{"k":"{}"}}}}"#,
-        "x".repeat(4 * 1024 * 1024)
-    );
-    assert_eq!(
-        env.raw("POST", "/api/v1/namespaces/default/configmaps", &[], &big)
-            .await
-            .0,
-        413
-    );
-    env.raw(
-        "POST",
-        "/api/v1/namespaces/default/configmaps",
-        &[],
-        r#"{"metadata":{"name":"a"}}"#,
-    )
-    .await;
-    env.sandbox.compact_history();
-    let (code, _, body) = env
-        .raw(
-            "GET",
-            "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1",
-            &[],
-            "",
-        )
-        .await;
-    assert_eq!(code, 200, "an expired watch still answers 200");
-    assert!(
-        body.contains(r#""type":"ERROR""#)
-            && body.contains(r#""code":410"#)
-            && body.contains("too old resource version"),
-        "{body}"
-    );
-    let (code, _, body) = env.raw("GET", "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1&allowWatchBookmarks=true", &[], "").await;
-    assert_eq!(code, 200);
-    assert!(
-        body.contains(r#""type":"ADDED""#) && body.contains(r#""type":"BOOKMARK""#),
-        "{body}"
-    );
-}
-
-#[tokio::test]
-async fn faults_spare_discovery_and_hit_resources() {
-    let env = Env::start().await;
-    env.sandbox.set_faults(FaultConfig {
-        error_rate: 1.0,
-        error_status: 429,
-        retry_after_seconds: 3,
-        ..FaultConfig::default()
-    });
-    assert_eq!(env.raw("GET", "/version", &[], "").await.0, 200);
-    assert_eq!(env.raw("GET", "/api", &[], "").await.0, 200);
-    assert_eq!(env.raw("GET", "/openapi/v3", &[], "").await.0, 200);
-    let (code, headers, _) = env.raw("GET", "/api/v1/namespaces", &[], "").await;
-    assert_eq!(code, 429);
-    assert_eq!(header(&headers, "retry-after"), Some("3"));
-    env.sandbox.set_faults(FaultConfig {
-        error_rate: 1.0,
-        error_status: 500,
-        ..FaultConfig::default()
-    });
-    assert_eq!(env.raw("GET", "/api/v1/namespaces", &[], "").await.0, 500);
-    assert!(env.sandbox.stats().faults >= 2);
-    env.sandbox.set_faults(FaultConfig::default());
-    assert_eq!(env.raw("GET", "/api/v1/namespaces", &[], "").await.0, 200);
-}
-
-#[tokio::test]
-async fn state_survives_a_restart() {
-    let state = tempfile::tempdir().expect("temp dir");
-    let config = || SandboxConfig {
-        state_dir: Some(state.path().to_path_buf()),
-        ..SandboxConfig::default()
-    };
-    let env = Env::start_with(config()).await;
-    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
-    api.create(&PostParams::default(), &cm("kept", json!({})))
-        .await
-        .expect("created");
-    let rv = env.sandbox.resource_version();
-    env.sandbox.shutdown().await;
-    let env = Env::start_with(config()).await;
-    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
-    api.get("kept").await.expect("reloaded");
-    let next = api
-        .create(&PostParams::default(), &cm("next", json!({})))
-        .await
-        .expect("created");
-    let next_rv: u64 = next
-        .metadata
-        .resource_version
-        .as_deref()
-        .unwrap_or("0")
-        .parse()
-        .expect("numeric");
-    assert!(
-        next_rv > rv,
-        "resourceVersion keeps growing across restarts"
-    );
 }
 
 #[tokio::test]
