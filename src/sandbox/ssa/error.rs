@@ -2,6 +2,8 @@
 
 use serde_json::{Value, json};
 
+use super::value::go_quote;
+
 /// One field another manager owns that an apply would change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
@@ -10,6 +12,9 @@ pub struct Conflict {
     /// The owner's apiVersion when it is an Update manager (printed as `"m" using apps/v1`);
     /// `None` for appliers (printed as `"m"`).
     pub api_version: Option<String>,
+    /// The owner's subresource, if its writes went to one (printed as
+    /// `"m" with subresource "status"`).
+    pub subresource: Option<String>,
     /// The field as upstream prints it, e.g. `.spec.replicas`.
     pub path: String,
 }
@@ -17,9 +22,13 @@ pub struct Conflict {
 impl Conflict {
     /// `"m" using apps/v1` for updaters, `"m"` for appliers (conflict.go `printManager`).
     fn manager_label(&self) -> String {
+        let mut label = go_quote(&self.manager);
+        if let Some(s) = &self.subresource {
+            label = format!("{label} with subresource {}", go_quote(s));
+        }
         match &self.api_version {
-            Some(v) => format!("\"{}\" using {}", self.manager, v),
-            None => format!("\"{}\"", self.manager),
+            Some(v) => format!("{label} using {v}"),
+            None => label,
         }
     }
 }
@@ -39,6 +48,10 @@ pub enum SsaError {
     /// Strategic merge patch on a custom resource: 415.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// An error the API server reports as 500 (no Status reason), e.g. an applied
+    /// configuration with fields the schema does not declare.
+    #[error("{0}")]
+    Internal(String),
     /// A CRD's OpenAPI schema this engine cannot read.
     #[error("invalid openAPIV3Schema at {path}: {message}")]
     Schema { path: String, message: String },
@@ -52,6 +65,7 @@ impl SsaError {
             SsaError::Invalid { .. } => 422,
             SsaError::BadRequest(_) | SsaError::Schema { .. } => 400,
             SsaError::UnsupportedMediaType(_) => 415,
+            SsaError::Internal(_) => 500,
         }
     }
 
@@ -100,6 +114,7 @@ impl SsaError {
                 ("BadRequest", self.to_string(), None)
             }
             SsaError::UnsupportedMediaType(_) => ("UnsupportedMediaType", self.to_string(), None),
+            SsaError::Internal(_) => ("", self.to_string(), None),
         };
         let mut body = serde_json::Map::new();
         body.insert("kind".into(), json!("Status"));
@@ -107,7 +122,9 @@ impl SsaError {
         body.insert("metadata".into(), json!({}));
         body.insert("status".into(), json!("Failure"));
         body.insert("message".into(), json!(message));
-        body.insert("reason".into(), json!(reason));
+        if !reason.is_empty() {
+            body.insert("reason".into(), json!(reason));
+        }
         if let Some(d) = details {
             body.insert("details".into(), d);
         }
@@ -126,12 +143,14 @@ fn conflict_message(conflicts: &[Conflict]) -> String {
             c.path
         );
     }
-    let mut by_manager: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    // Conflicts arrive sorted by manager; group them keeping that order.
+    let mut by_manager: Vec<(String, Vec<&str>)> = Vec::new();
     for c in conflicts {
-        by_manager
-            .entry(c.manager_label())
-            .or_default()
-            .push(c.path.as_str());
+        let label = c.manager_label();
+        match by_manager.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, paths)) => paths.push(c.path.as_str()),
+            None => by_manager.push((label, vec![c.path.as_str()])),
+        }
     }
     let mut out = format!("Apply failed with {} conflicts: ", conflicts.len());
     let mut first = true;

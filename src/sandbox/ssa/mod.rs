@@ -5,8 +5,22 @@
 //! The engine is pure: it takes the live object and the request body and returns the object to
 //! store. The sandbox core owns resourceVersion, uid, generation and timestamps of the object.
 
+mod apply;
+mod common;
+mod defaults;
 mod error;
+mod fieldpath;
+mod managed;
+mod normalize;
+mod quantity;
 mod schema;
+mod typed;
+mod update;
+mod updater;
+mod value;
+
+#[cfg(test)]
+mod tests;
 
 pub use error::{Conflict, SsaError};
 pub use schema::Schema;
@@ -68,40 +82,31 @@ pub struct Applied {
     pub warnings: Vec<String>,
 }
 
-/// Server-side apply of `config` onto `live` (`None` = create).
+/// Server-side apply (SMD `Updater.Apply` semantics). `live` `None` = create.
+///
+/// Returns the new object with `metadata.managedFields` maintained; `changed == false` means
+/// the stored object must not be rewritten (resourceVersion unchanged). Does not touch
+/// resourceVersion/uid/generation/creationTimestamp: the server owns those.
 pub fn apply(
     schema: &Schema,
     live: Option<&Value>,
     config: &Value,
     opts: &ApplyOptions,
 ) -> Result<Applied, SsaError> {
-    let _ = (schema, opts);
-    let mut object = live
-        .cloned()
-        .unwrap_or_else(|| Value::Object(Default::default()));
-    merge_into(&mut object, config);
-    let changed = live != Some(&object);
-    Ok(Applied {
-        object,
-        changed,
-        warnings: Vec::new(),
-    })
+    apply::apply(schema, live, config, opts)
 }
 
-/// A non-apply write: tracks the Update manager's fields and applies defaults.
+/// A non-apply write (POST, PUT, merge/strategic/JSON patch result): computes the Update
+/// manager's entry (ownership = old − Removed ∪ Modified ∪ Added), resets managedFields when the
+/// request carries `managedFields: [{}]`/`[]`, applies defaults and drops unknown fields
+/// according to `validation`.
 pub fn update(
     schema: &Schema,
     live: Option<&Value>,
     new: Value,
     opts: &UpdateOptions,
 ) -> Result<Applied, SsaError> {
-    let _ = (schema, opts);
-    let changed = live != Some(&new);
-    Ok(Applied {
-        object: new,
-        changed,
-        warnings: Vec::new(),
-    })
+    update::update(schema, live, new, opts)
 }
 
 /// Strategic merge patch as the API server applies it to built-in kinds.
@@ -116,7 +121,7 @@ pub fn strategic_merge_patch(
     Ok(object)
 }
 
-/// Placeholder JSON merge used until the typed merge lands.
+/// Placeholder JSON merge used until the strategic merge lands.
 fn merge_into(target: &mut Value, patch: &Value) {
     match (target, patch) {
         (Value::Object(t), Value::Object(p)) => {
