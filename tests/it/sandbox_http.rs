@@ -180,3 +180,33 @@ async fn state_survives_a_restart() {
         "resourceVersion keeps growing across restarts"
     );
 }
+
+#[tokio::test]
+async fn field_validation_warns_or_refuses_unknown_fields() {
+    let env = Env::start().await;
+    let body = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"w"},"bogus":1}"#;
+    let json = [("Content-Type", "application/json")];
+    let (code, headers, _) = env
+        .raw(
+            "POST",
+            "/api/v1/namespaces/default/configmaps?fieldValidation=Warn",
+            &json,
+            body,
+        )
+        .await;
+    assert_eq!(code, 201);
+    assert_eq!(
+        header(&headers, "warning"),
+        Some(r#"299 - "unknown field \"bogus\"""#)
+    );
+    let body = body.replace("\"w\"", "\"s\"");
+    let (code, _, text) = env
+        .raw(
+            "POST",
+            "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+            &json,
+            &body,
+        )
+        .await;
+    assert_eq!(code, 400, "{text}");
+}

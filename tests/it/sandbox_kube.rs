@@ -515,3 +515,47 @@ async fn kube_custom_resources_are_served_and_watched() {
         .expect_err("type gone");
     assert_eq!(api_code(gone).0, 404);
 }
+
+#[tokio::test]
+async fn dry_run_on_every_write_persists_nothing() {
+    let env = Env::start().await;
+    let api: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    let live = api
+        .create(&PostParams::default(), &cm("d", json!({})))
+        .await
+        .expect("created");
+    let rv = env.sandbox.resource_version();
+    let writes = env.sandbox.stats().writes;
+    let dry = PostParams {
+        dry_run: true,
+        ..PostParams::default()
+    };
+    let created = api
+        .create(&dry, &cm("new", json!({})))
+        .await
+        .expect("dry create");
+    assert!(created.metadata.uid.is_some(), "the full pipeline ran");
+    let mut changed = live.clone();
+    changed.data = Some([("k".to_string(), "dry".to_string())].into());
+    api.replace("d", &dry, &changed).await.expect("dry replace");
+    let merge = json!({"data": {"k": "dry"}});
+    api.patch(
+        "d",
+        &PatchParams::default().dry_run(),
+        &Patch::Merge(&merge),
+    )
+    .await
+    .expect("dry merge patch");
+    api.delete("d", &DeleteParams::default().dry_run())
+        .await
+        .expect("dry delete");
+    assert_eq!(
+        env.sandbox.resource_version(),
+        rv,
+        "no resourceVersion consumed"
+    );
+    assert_eq!(env.sandbox.stats().writes, writes);
+    assert!(api.get_opt("new").await.expect("gets").is_none());
+    let still = api.get("d").await.expect("still there");
+    assert_eq!(still.data, live.data);
+}
