@@ -21,6 +21,7 @@ mod selector;
 mod server;
 mod status;
 mod store;
+mod table;
 
 pub mod ssa;
 

@@ -150,6 +150,8 @@ pub enum Form {
     Full,
     /// `as=PartialObjectMetadata[List]`: metadata only.
     Metadata,
+    /// `as=Table`: rows of printed columns (kubectl get).
+    Table,
 }
 
 pub fn form(headers: &HeaderMap) -> Form {
@@ -160,6 +162,8 @@ pub fn form(headers: &HeaderMap) -> Form {
     let first = accept.split(',').next().unwrap_or("");
     if first.contains("as=PartialObjectMetadata") {
         Form::Metadata
+    } else if first.contains("as=Table") {
+        Form::Table
     } else {
         Form::Full
     }

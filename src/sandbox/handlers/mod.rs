@@ -121,6 +121,11 @@ impl Ctx {
         }
     }
 
+    /// The `includeObject` parameter of Table requests (default Metadata).
+    pub fn include_object(&self) -> &str {
+        self.query.get("includeObject").unwrap_or("Metadata")
+    }
+
     /// An object as this request's client sees it: its served apiVersion, or metadata only.
     pub fn present(&self, mut object: Value) -> Value {
         if let Some(map) = object.as_object_mut() {
@@ -129,6 +134,7 @@ impl Ctx {
         }
         match self.form() {
             Form::Full => object,
+            Form::Table => super::table::table(&self.rt, &[object], None, self.include_object()),
             Form::Metadata => {
                 json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
                 "metadata": object.get("metadata").cloned().unwrap_or_else(|| json!({}))})

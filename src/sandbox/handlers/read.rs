@@ -9,6 +9,7 @@ use super::{Ctx, respond};
 use crate::sandbox::request::Form;
 use crate::sandbox::selector::{FieldSelector, LabelSelector};
 use crate::sandbox::status::ApiError;
+use crate::sandbox::table::table;
 
 pub fn get(ctx: &Ctx) -> Result<Response, ApiError> {
     let object = ctx
@@ -124,9 +125,14 @@ fn page(ctx: &Ctx, items: Vec<Value>, rv: u64, more: Option<(String, String, usi
             metadata["remainingItemCount"] = json!(remaining);
         }
     }
+    if ctx.form() == Form::Table {
+        let mut table = table(&ctx.rt, &items, Some(rv.to_string()), ctx.include_object());
+        table["metadata"] = metadata;
+        return respond(200, &table, &[]);
+    }
     let items: Vec<Value> = items.into_iter().map(|o| ctx.present(o)).collect();
     let (kind, api_version) = match ctx.form() {
-        Form::Full => (format!("{}List", ctx.rt.kind), ctx.rt.api_version()),
+        Form::Full | Form::Table => (format!("{}List", ctx.rt.kind), ctx.rt.api_version()),
         Form::Metadata => (
             "PartialObjectMetadataList".to_string(),
             "meta.k8s.io/v1".to_string(),

@@ -75,7 +75,7 @@ fn line(kind: &str, object: Value) -> Bytes {
 
 fn bookmark(ctx: &Ctx, rv: u64, initial_end: bool) -> Bytes {
     let (kind, api_version) = match ctx.form() {
-        Form::Full => (ctx.rt.kind.clone(), ctx.rt.api_version()),
+        Form::Full | Form::Table => (ctx.rt.kind.clone(), ctx.rt.api_version()),
         Form::Metadata => (
             "PartialObjectMetadata".to_string(),
             "meta.k8s.io/v1".to_string(),
