@@ -314,6 +314,11 @@ async fn kubectl_rollout_status_healthy_and_broken() {
         out.contains(r#"deployment "web" successfully rolled out"#),
         "{out}"
     );
+    let table = env.ok(&["-n", "x", "get", "deploy"]).await;
+    assert!(
+        table.contains("READY") && table.contains("2/2"),
+        "server-side table columns: {table}"
+    );
     let broken = env.file(
         "b.yaml",
         &DEPLOYMENT.replace("nginx:1.27", "nginx:1.27-broken"),
