@@ -42,6 +42,8 @@ pub enum SandboxError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot build a Kubernetes client for {url}: {message}")]
+    Client { url: String, message: String },
     #[error("cannot write kubeconfig {path}")]
     KubeconfigWrite {
         path: PathBuf,

@@ -113,6 +113,8 @@ impl Sandbox {
             addr: config.listen,
             source,
         })?;
+        let url = format!("http://{addr}");
+        let client = make_client(&url)?;
         let (close, closing) = watch::channel(false);
         let state = Arc::new(AppState {
             store: Store::new(),
@@ -149,8 +151,6 @@ impl Sandbox {
                 tracing::error!(error = %err, "sandbox server stopped");
             }
         });
-        let url = format!("http://{addr}");
-        let client = make_client(&url);
         Ok(Sandbox {
             state,
             url,
@@ -229,12 +229,17 @@ impl Sandbox {
     }
 }
 
-fn make_client(url: &str) -> kube::Client {
-    // The URL is built from a bound socket address, so it always parses.
-    let uri: http::Uri = url.parse().expect("a socket address URL is a valid URI");
-    let config = kube::Config::new(uri);
-    // Building a client from a plain-HTTP config only assembles tower layers; it cannot fail.
-    kube::Client::try_from(config).expect("a plain HTTP kube client builds")
+fn make_client(url: &str) -> Result<kube::Client, SandboxError> {
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| SandboxError::Client {
+            url: url.to_string(),
+            message: e.to_string(),
+        })?;
+    kube::Client::try_from(kube::Config::new(uri)).map_err(|e| SandboxError::Client {
+        url: url.to_string(),
+        message: e.to_string(),
+    })
 }
 
 async fn entry(State(state): State<Arc<AppState>>, req: Request) -> Response {
