@@ -280,3 +280,59 @@ fn noop_apply_does_not_change_the_object() {
     .expect("put");
     assert!(!v3.changed);
 }
+
+#[test]
+fn strategic_merge_patch_on_builtin_and_crd() {
+    let schema = deployment_schema();
+    let live = apply(
+        &schema,
+        None,
+        &probe_deployment(),
+        &apply_opts("a", false, T0),
+    )
+    .expect("create")
+    .object;
+    // kubectl patch: set an image and add a sidecar; containers merge by name.
+    let patch = json!({"spec": {"template": {"spec": {"containers": [
+        {"name": "nginx", "image": "nginx:1.26"},
+        {"name": "sidecar", "image": "busybox"}]}}}});
+    let out = strategic_merge_patch(&schema, &live, &patch).expect("patches");
+    let containers = out["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .expect("list");
+    assert_eq!(containers.len(), 2);
+    assert_eq!(containers[0]["name"], "nginx");
+    assert_eq!(containers[0]["image"], "nginx:1.26");
+    // Unpatched fields of the merged item survive.
+    assert_eq!(containers[0]["ports"][0]["containerPort"], 80);
+    // Finalizers merge as a primitive list; null deletes.
+    let live = json!({"metadata": {"finalizers": ["a"], "labels": {"x": "1", "y": "2"}}});
+    let out = strategic_merge_patch(
+        &schema,
+        &live,
+        &json!({"metadata": {"finalizers": ["b"], "labels": {"y": null}}}),
+    )
+    .expect("patches");
+    assert_eq!(
+        out["metadata"],
+        json!({"finalizers": ["b", "a"], "labels": {"x": "1"}})
+    );
+    // The deployment strategy has patchStrategy=retainKeys.
+    let live = json!({"spec": {"strategy": {"type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1}}}});
+    let out = strategic_merge_patch(
+        &schema,
+        &live,
+        &json!({"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}}),
+    )
+    .expect("patches");
+    assert_eq!(out["spec"]["strategy"], json!({"type": "Recreate"}));
+
+    let crd = Schema::from_openapi_v3(&json!({"type": "object"})).expect("schema");
+    let err = strategic_merge_patch(&crd, &json!({}), &json!({})).expect_err("415");
+    assert_eq!(err.http_status(), 415);
+    assert_eq!(
+        err.status_body("x", "X", "a")["reason"],
+        "UnsupportedMediaType"
+    );
+}
