@@ -5,14 +5,18 @@ use serde_json::{Value, json};
 
 use super::*;
 
-const T0: &str = "2026-11-27T15:04:05Z";
-const T1: &str = "2026-11-27T15:05:00Z";
+mod lists;
+mod requests;
+mod updates;
 
-fn deployment_schema() -> Schema {
+pub(super) const T0: &str = "2026-11-27T15:04:05Z";
+pub(super) const T1: &str = "2026-11-27T15:05:00Z";
+
+pub(super) fn deployment_schema() -> Schema {
     Schema::builtin("apps", "v1", "Deployment").expect("built-in Deployment")
 }
 
-fn probe_deployment() -> Value {
+pub(super) fn probe_deployment() -> Value {
     json!({"apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "web", "namespace": "x", "labels": {"app": "web"}},
         "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
@@ -21,7 +25,7 @@ fn probe_deployment() -> Value {
                     "ports": [{"containerPort": 80}]}]}}}})
 }
 
-fn apply_opts<'a>(manager: &'a str, force: bool, now: &'a str) -> ApplyOptions<'a> {
+pub(super) fn apply_opts<'a>(manager: &'a str, force: bool, now: &'a str) -> ApplyOptions<'a> {
     ApplyOptions {
         manager,
         force,
@@ -32,7 +36,7 @@ fn apply_opts<'a>(manager: &'a str, force: bool, now: &'a str) -> ApplyOptions<'
     }
 }
 
-fn update_opts<'a>(manager: &'a str, now: &'a str) -> UpdateOptions<'a> {
+pub(super) fn update_opts<'a>(manager: &'a str, now: &'a str) -> UpdateOptions<'a> {
     UpdateOptions {
         manager,
         api_version: "apps/v1",
@@ -42,7 +46,7 @@ fn update_opts<'a>(manager: &'a str, now: &'a str) -> UpdateOptions<'a> {
     }
 }
 
-fn entry<'a>(obj: &'a Value, manager: &str) -> &'a Value {
+pub(super) fn entry<'a>(obj: &'a Value, manager: &str) -> &'a Value {
     obj["metadata"]["managedFields"]
         .as_array()
         .and_then(|e| e.iter().find(|e| e["manager"] == manager))
