@@ -14,6 +14,7 @@ mod managed;
 mod normalize;
 mod quantity;
 mod schema;
+mod smp;
 mod typed;
 mod update;
 mod updater;
@@ -109,30 +110,13 @@ pub fn update(
     update::update(schema, live, new, opts)
 }
 
-/// Strategic merge patch as the API server applies it to built-in kinds.
+/// Strategic merge patch as the API server does it for built-in kinds (patchMergeKey /
+/// patchStrategy, `$patch` directives, `$setElementOrder`, `$retainKeys`,
+/// `$deleteFromPrimitiveList`); custom resources get `SsaError::UnsupportedMediaType` (415).
 pub fn strategic_merge_patch(
     schema: &Schema,
     live: &Value,
     patch: &Value,
 ) -> Result<Value, SsaError> {
-    let _ = schema;
-    let mut object = live.clone();
-    merge_into(&mut object, patch);
-    Ok(object)
-}
-
-/// Placeholder JSON merge used until the strategic merge lands.
-fn merge_into(target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Object(t), Value::Object(p)) => {
-            for (k, v) in p {
-                if v.is_null() {
-                    t.remove(k);
-                } else {
-                    merge_into(t.entry(k.clone()).or_insert(Value::Null), v);
-                }
-            }
-        }
-        (t, p) => *t = p.clone(),
-    }
+    smp::strategic_merge_patch(schema, live, patch)
 }

@@ -5,14 +5,18 @@ use serde_json::{Value, json};
 
 use super::*;
 
-const T0: &str = "2026-11-27T15:04:05Z";
-const T1: &str = "2026-11-27T15:05:00Z";
+mod lists;
+mod requests;
+mod updates;
 
-fn deployment_schema() -> Schema {
+pub(super) const T0: &str = "2026-11-27T15:04:05Z";
+pub(super) const T1: &str = "2026-11-27T15:05:00Z";
+
+pub(super) fn deployment_schema() -> Schema {
     Schema::builtin("apps", "v1", "Deployment").expect("built-in Deployment")
 }
 
-fn probe_deployment() -> Value {
+pub(super) fn probe_deployment() -> Value {
     json!({"apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "web", "namespace": "x", "labels": {"app": "web"}},
         "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
@@ -21,7 +25,7 @@ fn probe_deployment() -> Value {
                     "ports": [{"containerPort": 80}]}]}}}})
 }
 
-fn apply_opts<'a>(manager: &'a str, force: bool, now: &'a str) -> ApplyOptions<'a> {
+pub(super) fn apply_opts<'a>(manager: &'a str, force: bool, now: &'a str) -> ApplyOptions<'a> {
     ApplyOptions {
         manager,
         force,
@@ -32,7 +36,7 @@ fn apply_opts<'a>(manager: &'a str, force: bool, now: &'a str) -> ApplyOptions<'
     }
 }
 
-fn update_opts<'a>(manager: &'a str, now: &'a str) -> UpdateOptions<'a> {
+pub(super) fn update_opts<'a>(manager: &'a str, now: &'a str) -> UpdateOptions<'a> {
     UpdateOptions {
         manager,
         api_version: "apps/v1",
@@ -42,7 +46,7 @@ fn update_opts<'a>(manager: &'a str, now: &'a str) -> UpdateOptions<'a> {
     }
 }
 
-fn entry<'a>(obj: &'a Value, manager: &str) -> &'a Value {
+pub(super) fn entry<'a>(obj: &'a Value, manager: &str) -> &'a Value {
     obj["metadata"]["managedFields"]
         .as_array()
         .and_then(|e| e.iter().find(|e| e["manager"] == manager))
@@ -279,4 +283,60 @@ fn noop_apply_does_not_change_the_object() {
     )
     .expect("put");
     assert!(!v3.changed);
+}
+
+#[test]
+fn strategic_merge_patch_on_builtin_and_crd() {
+    let schema = deployment_schema();
+    let live = apply(
+        &schema,
+        None,
+        &probe_deployment(),
+        &apply_opts("a", false, T0),
+    )
+    .expect("create")
+    .object;
+    // kubectl patch: set an image and add a sidecar; containers merge by name.
+    let patch = json!({"spec": {"template": {"spec": {"containers": [
+        {"name": "nginx", "image": "nginx:1.26"},
+        {"name": "sidecar", "image": "busybox"}]}}}});
+    let out = strategic_merge_patch(&schema, &live, &patch).expect("patches");
+    let containers = out["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .expect("list");
+    assert_eq!(containers.len(), 2);
+    assert_eq!(containers[0]["name"], "nginx");
+    assert_eq!(containers[0]["image"], "nginx:1.26");
+    // Unpatched fields of the merged item survive.
+    assert_eq!(containers[0]["ports"][0]["containerPort"], 80);
+    // Finalizers merge as a primitive list; null deletes.
+    let live = json!({"metadata": {"finalizers": ["a"], "labels": {"x": "1", "y": "2"}}});
+    let out = strategic_merge_patch(
+        &schema,
+        &live,
+        &json!({"metadata": {"finalizers": ["b"], "labels": {"y": null}}}),
+    )
+    .expect("patches");
+    assert_eq!(
+        out["metadata"],
+        json!({"finalizers": ["b", "a"], "labels": {"x": "1"}})
+    );
+    // The deployment strategy has patchStrategy=retainKeys.
+    let live = json!({"spec": {"strategy": {"type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1}}}});
+    let out = strategic_merge_patch(
+        &schema,
+        &live,
+        &json!({"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}}),
+    )
+    .expect("patches");
+    assert_eq!(out["spec"]["strategy"], json!({"type": "Recreate"}));
+
+    let crd = Schema::from_openapi_v3(&json!({"type": "object"})).expect("schema");
+    let err = strategic_merge_patch(&crd, &json!({}), &json!({})).expect_err("415");
+    assert_eq!(err.http_status(), 415);
+    assert_eq!(
+        err.status_body("x", "X", "a")["reason"],
+        "UnsupportedMediaType"
+    );
 }
