@@ -590,3 +590,25 @@ async fn kube_discovery_legacy_and_aggregated() {
         assert_eq!(autoscaling.preferred_version_or_latest(), "v2");
     }
 }
+
+#[tokio::test]
+async fn put_creates_only_where_the_real_registry_does() {
+    use k8s_openapi::api::coordination::v1::Lease;
+    let env = Env::start().await;
+    let leases: Api<Lease> = Api::namespaced(env.sandbox.client(), "default");
+    let lease: Lease = serde_json::from_value(
+        json!({"metadata": {"name": "leader"}, "spec": {"holderIdentity": "a"}}),
+    )
+    .expect("lease");
+    let created = leases
+        .replace("leader", &PostParams::default(), &lease)
+        .await
+        .expect("PUT creates a Lease");
+    assert!(created.metadata.uid.is_some());
+    let cms: Api<ConfigMap> = Api::namespaced(env.sandbox.client(), "default");
+    let err = cms
+        .replace("nope", &PostParams::default(), &cm("nope", json!({})))
+        .await
+        .expect_err("404");
+    assert_eq!(api_code(err).0, 404);
+}

@@ -231,24 +231,48 @@ pub async fn create(ctx: &Ctx, bytes: &[u8]) -> Result<Response, ApiError> {
     if ctx.state.store.get(&key).is_some() {
         return Err(ApiError::already_exists(&ctx.rt, &name));
     }
+    insert_new(ctx, &name, object, &manager, validation, dry_run)
+}
+
+/// The create pipeline once the name is known and free (write lock held): 201.
+fn insert_new(
+    ctx: &Ctx,
+    name: &str,
+    object: Value,
+    manager: &str,
+    validation: FieldValidation,
+    dry_run: bool,
+) -> Result<Response, ApiError> {
+    let key = ctx.key(name);
     let object = reset_status(&ctx.rt, None, object, None);
     let now = objects::now();
     let api_version = ctx.rt.api_version();
     let opts = UpdateOptions {
-        manager: &manager,
+        manager,
         api_version: &api_version,
         subresource: None,
         now: &now,
         validation,
     };
     let applied = ssa::update(&ctx.rt.schema, None, object, &opts)
-        .map_err(|e| ApiError::from_ssa(&e, &ctx.rt, &name))?;
+        .map_err(|e| ApiError::from_ssa(&e, &ctx.rt, name))?;
     let object = reset_status(&ctx.rt, None, applied.object, None);
     let (stored, persisted) = finish_write(&ctx.state, &ctx.rt, &key, None, object, dry_run)?;
     if persisted {
         ctx.state.count_write();
     }
     Ok(respond(201, &ctx.present(stored), &applied.warnings))
+}
+
+/// Kinds whose registry creates the object on a PUT to a missing name.
+fn allows_create_on_update(rt: &ResourceType) -> bool {
+    !rt.custom
+        && matches!(
+            (rt.group.as_str(), rt.resource.as_str()),
+            ("", "endpoints" | "events")
+                | ("coordination.k8s.io", "leases")
+                | ("rbac.authorization.k8s.io", _)
+        )
 }
 
 /// Stale-resourceVersion check of an update whose body names a resourceVersion.
@@ -313,14 +337,25 @@ pub async fn update(ctx: &Ctx, bytes: &[u8]) -> Result<Response, ApiError> {
             ctx.name()
         )));
     }
-    let (validation, manager) = (ctx.validation()?, ctx.manager()?);
-    ctx.dry_run()?;
+    let (validation, manager, dry_run) = (ctx.validation()?, ctx.manager()?, ctx.dry_run()?);
     let _guard = ctx.state.write_lock.lock().await;
-    let old = ctx
-        .state
-        .store
-        .get(&ctx.key(ctx.name()))
-        .ok_or_else(|| ApiError::not_found(&ctx.rt, ctx.name()))?;
+    let old = match ctx.state.store.get(&ctx.key(ctx.name())) {
+        Some(old) => old,
+        None if allows_create_on_update(&ctx.rt) && ctx.path.subresource.is_none() => {
+            ctx.check_namespace(true)?;
+            if let Some(msg) = objects::invalid_name(ctx.name()) {
+                return Err(ApiError::invalid(
+                    &ctx.rt,
+                    ctx.name(),
+                    &[("metadata.name", "FieldValueInvalid", msg)],
+                ));
+            }
+            let mut object = object;
+            meta_mut(&mut object).remove("resourceVersion");
+            return insert_new(ctx, ctx.name(), object, &manager, validation, dry_run);
+        }
+        None => return Err(ApiError::not_found(&ctx.rt, ctx.name())),
+    };
     check_precondition(ctx, &old, &object)?;
     write_existing(ctx, &old, object, &manager, validation)
 }
