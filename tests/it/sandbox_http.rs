@@ -1,5 +1,5 @@
-//! The sandbox over raw HTTP and across restarts: exact Status bodies and content types,
-//! discovery and OpenAPI, bad and oversized bodies, expired and bookmarked watches, injected
+//! The sandbox's protocol surface and restarts: discovery (raw and through kube-rs), exact
+//! Status bodies and content types, OpenAPI, bad and oversized bodies, expired and bookmarked watches, injected
 //! faults (never on discovery) and persisted state.
 
 use converge::sandbox::{FaultConfig, SandboxConfig};
@@ -209,4 +209,35 @@ async fn field_validation_warns_or_refuses_unknown_fields() {
         )
         .await;
     assert_eq!(code, 400, "{text}");
+}
+
+#[tokio::test]
+async fn kube_discovery_legacy_and_aggregated() {
+    let env = Env::start().await;
+    for aggregated in [false, true] {
+        let discovery = kube::Discovery::new(env.sandbox.client());
+        let discovery = if aggregated {
+            discovery.run_aggregated().await
+        } else {
+            discovery.run().await
+        };
+        let discovery = discovery.expect("discovery runs");
+        let apps = discovery.get("apps").expect("apps group");
+        let (ar, caps) = apps
+            .recommended_kind("Deployment")
+            .expect("deployments served");
+        assert_eq!(ar.plural, "deployments");
+        assert_eq!(caps.scope, kube::discovery::Scope::Namespaced);
+        assert!(
+            caps.subresources
+                .iter()
+                .any(|(sub, _)| sub.plural.ends_with("status")),
+            "{:?}",
+            caps.subresources
+        );
+        let core = discovery.get("").expect("core group");
+        assert!(core.recommended_kind("ConfigMap").is_some());
+        let autoscaling = discovery.get("autoscaling").expect("autoscaling");
+        assert_eq!(autoscaling.preferred_version_or_latest(), "v2");
+    }
 }

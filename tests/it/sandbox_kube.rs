@@ -561,37 +561,6 @@ async fn dry_run_on_every_write_persists_nothing() {
 }
 
 #[tokio::test]
-async fn kube_discovery_legacy_and_aggregated() {
-    let env = Env::start().await;
-    for aggregated in [false, true] {
-        let discovery = kube::Discovery::new(env.sandbox.client());
-        let discovery = if aggregated {
-            discovery.run_aggregated().await
-        } else {
-            discovery.run().await
-        };
-        let discovery = discovery.expect("discovery runs");
-        let apps = discovery.get("apps").expect("apps group");
-        let (ar, caps) = apps
-            .recommended_kind("Deployment")
-            .expect("deployments served");
-        assert_eq!(ar.plural, "deployments");
-        assert_eq!(caps.scope, kube::discovery::Scope::Namespaced);
-        assert!(
-            caps.subresources
-                .iter()
-                .any(|(sub, _)| sub.plural.ends_with("status")),
-            "{:?}",
-            caps.subresources
-        );
-        let core = discovery.get("").expect("core group");
-        assert!(core.recommended_kind("ConfigMap").is_some());
-        let autoscaling = discovery.get("autoscaling").expect("autoscaling");
-        assert_eq!(autoscaling.preferred_version_or_latest(), "v2");
-    }
-}
-
-#[tokio::test]
 async fn put_creates_only_where_the_real_registry_does() {
     use k8s_openapi::api::coordination::v1::Lease;
     let env = Env::start().await;
