@@ -1,6 +1,6 @@
 //! The sandbox's protocol surface and restarts: discovery (raw and through kube-rs), exact
-//! Status bodies and content types, OpenAPI, bad and oversized bodies, expired and bookmarked watches, injected
-//! faults (never on discovery) and persisted state.
+//! Status bodies and content types, OpenAPI, bad and oversized bodies, expired and
+//! bookmarked watches, injected faults (never on discovery) and persisted state.
 
 use converge::sandbox::{FaultConfig, SandboxConfig};
 use k8s_openapi::api::core::v1::ConfigMap;
