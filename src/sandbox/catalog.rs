@@ -120,6 +120,8 @@ const BUILTIN: &[Row] = &[
     ("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true, &[], false, false, false),
     ("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false, &[], false, false, false),
     ("coordination.k8s.io", "v1", "leases", "Lease", true, &[], false, false, false),
+    // Stored apart from core/v1 events (the real server converts between the two).
+    ("events.k8s.io", "v1", "events", "Event", true, &[], false, false, false),
     ("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, &["sc"], false, false, false),
     ("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, &["pc"], false, false, false),
     ("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, &["crd", "crds"], false, true, true),
@@ -136,6 +138,7 @@ const GROUP_ORDER: &[&str] = &[
     "rbac.authorization.k8s.io",
     "storage.k8s.io",
     "coordination.k8s.io",
+    "events.k8s.io",
     "scheduling.k8s.io",
     "apiextensions.k8s.io",
 ];
