@@ -67,6 +67,8 @@ pub struct Store {
 
 /// A resumed watch: the events after the requested resourceVersion, then the live feed.
 pub struct Resume {
+    /// The resourceVersion the live feed starts after.
+    pub rv: u64,
     pub backlog: Vec<Arc<Event>>,
     pub rx: broadcast::Receiver<Arc<Event>>,
 }
@@ -238,7 +240,11 @@ impl Store {
             .filter(|e| e.rv > rv)
             .cloned()
             .collect();
-        Ok(Resume { backlog, rx })
+        Ok(Resume {
+            rv: inner.rv,
+            backlog,
+            rx,
+        })
     }
 
     /// Resumable watches older than now become 410 Expired (tests of relisting clients).

@@ -22,6 +22,8 @@ use crate::sandbox::store::{Event, EventType};
 
 /// The real server's default watch length is 30–60 minutes; one fixed value is enough.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
+/// Bookmarks go out about once a minute, as the real server sends them.
+const BOOKMARK_EVERY: Duration = Duration::from_secs(60);
 
 struct Filter {
     group: String,
@@ -150,7 +152,7 @@ fn start(ctx: Ctx) -> Result<Response, ApiError> {
         if send_initial {
             first.push((false, bookmark(&ctx, rv, true)));
         }
-        Some(rx)
+        Some((rx, rv))
     } else {
         let rv: u64 = requested.parse().map_err(|_| {
             ApiError::bad_request(format!(
@@ -164,7 +166,7 @@ fn start(ctx: Ctx) -> Result<Response, ApiError> {
                         first.push((true, line(kind, ctx.present(object))));
                     }
                 }
-                Some(resume.rx)
+                Some((resume.rx, resume.rv))
             }
             Err(oldest) => {
                 first.push((false, expired_line(&requested, oldest)));
@@ -191,7 +193,7 @@ async fn produce(
     ctx: Ctx,
     filter: Filter,
     first: Vec<(bool, Bytes)>,
-    rx: Option<broadcast::Receiver<Arc<Event>>>,
+    rx: Option<(broadcast::Receiver<Arc<Event>>, u64)>,
     tx: mpsc::Sender<Bytes>,
     timeout: Duration,
     bookmarks: bool,
@@ -208,26 +210,38 @@ async fn produce(
         }
         sent += usize::from(counts);
     }
-    let Some(mut rx) = rx else { return };
+    // The newest resourceVersion this watcher has seen: bookmarks never name a later one, so a
+    // client resuming from a bookmark misses nothing still queued for it.
+    let Some((mut rx, mut last_rv)) = rx else {
+        return;
+    };
     if dropped(sent) {
         return;
     }
     let mut closing = ctx.state.closing.clone();
     let deadline = tokio::time::sleep(timeout);
     tokio::pin!(deadline);
+    let mut ticks =
+        tokio::time::interval_at(tokio::time::Instant::now() + BOOKMARK_EVERY, BOOKMARK_EVERY);
     loop {
         tokio::select! {
             _ = &mut deadline => {
                 if bookmarks {
                     // The client may be gone already; the stream ends either way.
-                    let _ = tx.send(bookmark(&ctx, ctx.state.store.current_rv(), false)).await;
+                    let _ = tx.send(bookmark(&ctx, last_rv, false)).await;
                 }
                 return;
+            }
+            _ = ticks.tick(), if bookmarks => {
+                if tx.send(bookmark(&ctx, last_rv, false)).await.is_err() {
+                    return;
+                }
             }
             _ = async { closing.wait_for(|c| *c).await.is_ok() } => return,
             _ = tx.closed() => return,
             received = rx.recv() => match received {
                 Ok(event) => {
+                    last_rv = last_rv.max(event.rv);
                     let Some((kind, object)) = filter.translate(&event) else { continue };
                     if tx.send(line(kind, ctx.present(object))).await.is_err() {
                         return;
