@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The default failure pattern: an image whose tag contains `broken`.
-pub const DEFAULT_FAILURE_PATTERN: &str = r":[^/@]*broken[^/@]*$";
+pub const DEFAULT_FAILURE_PATTERN: &str = r"^[^@]*:[^:/@]*broken[^:/@]*(@.*)?$";
 
 /// How a sandbox is started.
 #[derive(Debug, Clone)]
@@ -56,6 +56,32 @@ impl Default for FaultConfig {
             retry_after_seconds: 1,
             latency: Duration::ZERO,
             drop_watch_after_events: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_failure_pattern_matches_tags_only() {
+        let re = regex::Regex::new(DEFAULT_FAILURE_PATTERN).expect("valid regex");
+        for image in [
+            "nginx:broken",
+            "nginx:1.27-broken",
+            "registry:5000/app:broken-2",
+            "app:broken@sha256:abc",
+        ] {
+            assert!(re.is_match(image), "{image}");
+        }
+        for image in [
+            "nginx:1.27",
+            "broken/app:1.0",
+            "registry:5000/broken/app:1",
+            "app@sha256:broken",
+        ] {
+            assert!(!re.is_match(image), "{image}");
         }
     }
 }
