@@ -261,3 +261,66 @@ async fn produce(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::store::key;
+
+    fn filter(labels: &str) -> Filter {
+        Filter {
+            group: String::new(),
+            resource: "configmaps".into(),
+            namespace: Some("a".into()),
+            labels: LabelSelector::parse(labels).expect("parses"),
+            fields: FieldSelector::default(),
+        }
+    }
+
+    fn event(kind: EventType, ns: &str, now: &str, before: Option<&str>) -> Event {
+        let obj = |tier: &str| json!({"metadata": {"name": "c", "labels": {"tier": tier}}});
+        Event {
+            rv: 2,
+            kind,
+            key: key("", "configmaps", ns, "c"),
+            object: obj(now),
+            previous: before.map(obj),
+        }
+    }
+
+    #[test]
+    fn selector_watches_see_objects_enter_and_leave() {
+        let f = filter("tier=web");
+        let kind = |e: Event| f.translate(&e).map(|(k, _)| k);
+        assert_eq!(
+            kind(event(EventType::Added, "a", "web", None)),
+            Some("ADDED")
+        );
+        assert_eq!(kind(event(EventType::Added, "a", "db", None)), None);
+        assert_eq!(
+            kind(event(EventType::Modified, "a", "web", Some("web"))),
+            Some("MODIFIED")
+        );
+        assert_eq!(
+            kind(event(EventType::Modified, "a", "web", Some("db"))),
+            Some("ADDED")
+        );
+        assert_eq!(
+            kind(event(EventType::Modified, "a", "db", Some("web"))),
+            Some("DELETED")
+        );
+        assert_eq!(
+            kind(event(EventType::Modified, "a", "db", Some("db"))),
+            None
+        );
+        assert_eq!(
+            kind(event(EventType::Deleted, "a", "web", None)),
+            Some("DELETED")
+        );
+        assert_eq!(
+            kind(event(EventType::Added, "b", "web", None)),
+            None,
+            "other namespace"
+        );
+    }
+}
