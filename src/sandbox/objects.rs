@@ -167,4 +167,27 @@ mod tests {
         assert_eq!(t.len(), 20);
         assert!(t.ends_with('Z'));
     }
+
+    #[test]
+    fn generation_follows_the_registries() {
+        let catalog = crate::sandbox::catalog::Catalog::new();
+        let deploy = catalog.find("apps", "v1", "deployments").expect("builtin");
+        let sts = catalog.find("apps", "v1", "statefulsets").expect("builtin");
+        let cm = catalog.find("", "v1", "configmaps").expect("builtin");
+        let old = json!({"metadata": {"labels": {"a": "1"}}, "spec": {"replicas": 1}, "status": {"x": 1}});
+        let relabelled = json!({"metadata": {"labels": {"a": "2"}}, "spec": {"replicas": 1}, "status": {"x": 1}});
+        let annotated = json!({"metadata": {"annotations": {"a": "1"}}, "spec": {"replicas": 1}});
+        let scaled = json!({"metadata": {}, "spec": {"replicas": 2}, "status": {"x": 2}});
+        assert!(!bumps_generation(&deploy, &old, &relabelled));
+        assert!(bumps_generation(&deploy, &old, &scaled));
+        assert!(
+            bumps_generation(&deploy, &old, &annotated),
+            "deployment annotations are copied to ReplicaSets"
+        );
+        assert!(!bumps_generation(&sts, &old, &annotated));
+        assert!(
+            !bumps_generation(&cm, &old, &scaled),
+            "kinds without generation"
+        );
+    }
 }
