@@ -27,6 +27,8 @@ pub struct ResourceType {
     pub generation: bool,
     /// Serves a `/scale` subresource over `spec.replicas`.
     pub scale: bool,
+    /// A CRD version's `additionalPrinterColumns` (empty for built-in kinds).
+    pub printer_columns: Vec<PrinterColumn>,
     /// Defined by a CRD (strategic merge patch refused, CR generation rules).
     pub custom: bool,
     pub schema: Schema,
@@ -175,6 +177,7 @@ impl Catalog {
                         scale: group == "apps"
                             && resource != "daemonsets"
                             && resource != "controllerrevisions",
+                        printer_columns: Vec::new(),
                         custom: false,
                         schema: Schema::builtin(group, version, kind)
                             .unwrap_or_else(Schema::unstructured),
@@ -289,6 +292,33 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// One column `kubectl get` prints for a custom resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrinterColumn {
+    pub name: String,
+    /// OpenAPI type: string, integer, number, boolean or date.
+    pub kind: String,
+    /// A simple JSONPath such as `.spec.replicas` or `.status.conditions[?(@.type=="Ready")].status`.
+    pub json_path: String,
+    pub priority: u64,
+}
+
+fn printer_columns(columns: &Value) -> Vec<PrinterColumn> {
+    columns
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            Some(PrinterColumn {
+                name: c["name"].as_str()?.to_string(),
+                kind: c["type"].as_str().unwrap_or("string").to_string(),
+                json_path: c["jsonPath"].as_str()?.to_string(),
+                priority: c["priority"].as_u64().unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
 /// The resource types a CRD object defines (one per served version); empty when the CRD is
 /// malformed, in which case nothing is served for it.
 pub fn types_from_crd(crd: &Value) -> Vec<Arc<ResourceType>> {
@@ -338,6 +368,7 @@ pub fn types_from_crd(crd: &Value) -> Vec<Arc<ResourceType>> {
                 categories: strings(&names["categories"]),
                 status: v.pointer("/subresources/status").is_some(),
                 scale: false,
+                printer_columns: printer_columns(&v["additionalPrinterColumns"]),
                 generation: true,
                 custom: true,
                 schema,

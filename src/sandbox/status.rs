@@ -186,10 +186,33 @@ impl ApiError {
             e.retry_after = Some(retry_after);
             e
         } else {
+            let (code, reason, message) = match code {
+                503 => (
+                    503,
+                    "ServiceUnavailable",
+                    "the server is currently unable to handle the request",
+                ),
+                504 => (
+                    504,
+                    "Timeout",
+                    "the server was unable to return a response in the time allotted",
+                ),
+                c if (500..600).contains(&c) => (
+                    c,
+                    "InternalError",
+                    "Internal error occurred: injected fault",
+                ),
+                // Anything else is not a server fault; inject the generic one.
+                _ => (
+                    500,
+                    "InternalError",
+                    "Internal error occurred: injected fault",
+                ),
+            };
             status(
                 code,
-                "InternalError",
-                "Internal error occurred: injected fault".into(),
+                reason,
+                message.into(),
                 Some(json!({"causes": [{"message": "injected fault"}]})),
             )
         }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::catalog::ResourceType;
+use super::catalog::{PrinterColumn, ResourceType};
 
 /// kubectl's `HumanDuration` of a number of seconds.
 pub fn human_duration(secs: i64) -> String {
@@ -100,6 +100,9 @@ fn columns(rt: &ResourceType) -> Vec<(&'static str, &'static str, u8)> {
             c("Age", "string"),
         ],
         ("", "namespaces", false) => vec![c("Status", "string"), c("Age", "string")],
+        ("apiextensions.k8s.io", "customresourcedefinitions", false) => {
+            vec![c("Created At", "date")]
+        }
         ("", "configmaps", false) => vec![c("Data", "integer"), c("Age", "string")],
         ("", "secrets", false) => vec![
             c("Type", "string"),
@@ -235,6 +238,9 @@ fn cells(rt: &ResourceType, o: &Value) -> Vec<Value> {
         ],
         _ => vec![],
     };
+    if rt.group == "apiextensions.k8s.io" && rt.resource == "customresourcedefinitions" {
+        return vec![o["metadata"]["creationTimestamp"].clone()];
+    }
     row.push(json!(age(o)));
     match (rt.group.as_str(), rt.resource.as_str(), rt.custom) {
         ("apps", "deployments", false) => {
@@ -267,14 +273,25 @@ pub fn table(
 ) -> Value {
     let mut defs = vec![json!({"name": "Name", "type": "string", "format": "name",
         "description": "Name must be unique within a namespace.", "priority": 0})];
-    defs.extend(columns(rt).into_iter().map(|(name, ty, priority)| {
-        json!({"name": name, "type": ty, "format": "", "description": name, "priority": priority})
-    }));
+    let custom_columns = !rt.printer_columns.is_empty();
+    if custom_columns {
+        defs.extend(rt.printer_columns.iter().map(|c| {
+            json!({"name": c.name, "type": c.kind, "format": "", "description": c.name, "priority": c.priority})
+        }));
+    } else {
+        defs.extend(columns(rt).into_iter().map(|(name, ty, priority)| {
+            json!({"name": name, "type": ty, "format": "", "description": name, "priority": priority})
+        }));
+    }
     let rows: Vec<Value> = objects
         .iter()
         .map(|o| {
             let mut row_cells = vec![o["metadata"]["name"].clone()];
-            row_cells.extend(cells(rt, o));
+            if custom_columns {
+                row_cells.extend(rt.printer_columns.iter().map(|c| printer_cell(c, o)));
+            } else {
+                row_cells.extend(cells(rt, o));
+            }
             let object = match include {
                 "None" => Value::Null,
                 "Object" => o.clone(),
@@ -290,9 +307,70 @@ pub fn table(
     json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "columnDefinitions": defs, "rows": rows})
 }
 
+/// One CRD printer column's cell: dates as ages, missing values as null (printed `<none>`).
+fn printer_cell(column: &PrinterColumn, object: &Value) -> Value {
+    match json_path(object, &column.json_path) {
+        Some(Value::String(t)) if column.kind == "date" => match t.parse::<jiff::Timestamp>() {
+            Ok(ts) => json!(human_duration(
+                jiff::Timestamp::now().as_second() - ts.as_second()
+            )),
+            Err(_) => json!(t),
+        },
+        Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => v.clone(),
+        Some(Value::Null) | None => Value::Null,
+        Some(other) => json!(other.to_string()),
+    }
+}
+
+/// The subset of JSONPath CRD printer columns use: `.field`, `[n]` and `[?(@.key=="value")]`.
+fn json_path<'a>(object: &'a Value, path: &str) -> Option<&'a Value> {
+    let path = path.trim().trim_start_matches('{').trim_end_matches('}');
+    let mut current = object;
+    let mut rest = path.strip_prefix('$').unwrap_or(path);
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            current = current.get(&after[..end])?;
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix("[?(@.") {
+            let end = after.find(")]")?;
+            let (key, want) = after[..end].split_once("==")?;
+            let want = want.trim().trim_matches(|c| c == '"' || c == '\'');
+            current = current.as_array()?.iter().find(|item| {
+                json_path(item, &format!(".{}", key.trim())).is_some_and(|v| match v {
+                    Value::String(s) => s == want,
+                    other => other.to_string() == want,
+                })
+            })?;
+            rest = &after[end + 2..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            current = current.get(after[..end].trim().parse::<usize>().ok()?)?;
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(current)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printer_column_paths() {
+        let o = json!({"spec": {"size": 3, "ports": [{"port": 80}]},
+            "status": {"conditions": [{"type": "Synced", "status": "False"}, {"type": "Ready", "status": "True"}]}});
+        assert_eq!(json_path(&o, ".spec.size"), Some(&json!(3)));
+        assert_eq!(json_path(&o, ".spec.ports[0].port"), Some(&json!(80)));
+        assert_eq!(
+            json_path(&o, r#".status.conditions[?(@.type=="Ready")].status"#),
+            Some(&json!("True"))
+        );
+        assert_eq!(json_path(&o, ".status.missing"), None);
+        assert_eq!(json_path(&o, "{.spec.size}"), Some(&json!(3)));
+    }
 
     #[test]
     fn durations_read_like_kubectl() {

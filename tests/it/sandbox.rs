@@ -425,6 +425,8 @@ spec:
     served: true
     storage: true
     subresources: {status: {}}
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
     schema:
       openAPIV3Schema:
         type: object
@@ -454,6 +456,11 @@ spec:
         .ok(&["get", "wd", "-o", "jsonpath={.items[*].spec.size}"])
         .await;
     assert_eq!(out, "3");
+    let table = env.ok(&["get", "wd"]).await;
+    assert!(
+        table.contains("SIZE") && table.contains("w1     3"),
+        "printer columns: {table}"
+    );
     env.ok(&["delete", "crd", "widgets.example.com"]).await;
     let gone = env.kubectl(&["get", "widgets"]).await;
     assert!(!gone.status.success(), "the type goes with its CRD");
