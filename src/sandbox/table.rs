@@ -339,7 +339,7 @@ fn json_path<'a>(object: &'a Value, path: &str) -> Option<&'a Value> {
             current = current.as_array()?.iter().find(|item| {
                 json_path(item, &format!(".{}", key.trim())).is_some_and(|v| match v {
                     Value::String(s) => s == want,
-                    other => other.to_string() == want,
+                    other => serde_json::from_str::<Value>(want).ok().as_ref() == Some(other),
                 })
             })?;
             rest = &after[end + 2..];
