@@ -1,6 +1,11 @@
+//! The integration test harness: one binary, one module per area.
+
+mod render;
 mod sandbox;
 mod sandbox_http;
 mod sandbox_kube;
 mod sandbox_ssa;
 mod sandbox_support;
 mod sandbox_watch;
+mod support;
+mod yaml;

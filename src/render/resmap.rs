@@ -1,0 +1,184 @@
+//! The resources of a build in load order, indexed by id so that appends and lookups are
+//! constant time (kustomize scans its list on every append, which makes builds quadratic).
+
+use std::collections::HashMap;
+
+use super::resid::{IdKey, ResId};
+use super::resource::Resource;
+
+/// Resources in load order with lazily rebuilt id indexes.
+#[derive(Debug, Clone, Default)]
+pub struct ResMap {
+    list: Vec<Resource>,
+    /// current id → positions; `None` when stale.
+    by_current: Option<HashMap<IdKey, Vec<usize>>>,
+    /// any id (previous or current) → positions; `None` when stale.
+    by_any: Option<HashMap<IdKey, Vec<usize>>>,
+}
+
+/// Appending a resource whose id is already present.
+#[derive(Debug, Clone)]
+pub struct DuplicateId(pub ResId);
+
+impl ResMap {
+    pub fn new() -> ResMap {
+        ResMap::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn resources(&self) -> &[Resource] {
+        &self.list
+    }
+
+    /// Mutable access; invalidates the indexes (ids may change).
+    pub fn resources_mut(&mut self) -> &mut Vec<Resource> {
+        self.invalidate();
+        &mut self.list
+    }
+
+    pub fn get(&self, index: usize) -> Option<&Resource> {
+        self.list.get(index)
+    }
+
+    pub fn get_mut(&mut self, index: usize) -> Option<&mut Resource> {
+        self.invalidate();
+        self.list.get_mut(index)
+    }
+
+    pub fn into_resources(self) -> Vec<Resource> {
+        self.list
+    }
+
+    fn invalidate(&mut self) {
+        self.by_current = None;
+        self.by_any = None;
+    }
+
+    fn current_index(&mut self) -> &mut HashMap<IdKey, Vec<usize>> {
+        let list = &self.list;
+        self.by_current.get_or_insert_with(|| {
+            let mut index: HashMap<IdKey, Vec<usize>> = HashMap::with_capacity(list.len());
+            for (i, r) in list.iter().enumerate() {
+                index.entry(r.cur_id().key()).or_default().push(i);
+            }
+            index
+        })
+    }
+
+    fn any_index(&mut self) -> &mut HashMap<IdKey, Vec<usize>> {
+        let list = &self.list;
+        self.by_any.get_or_insert_with(|| {
+            let mut index: HashMap<IdKey, Vec<usize>> = HashMap::with_capacity(list.len());
+            for (i, r) in list.iter().enumerate() {
+                if r.is_empty() {
+                    continue;
+                }
+                let mut keys: Vec<IdKey> = r.all_ids().iter().map(ResId::key).collect();
+                keys.dedup();
+                for key in keys {
+                    let slot = index.entry(key).or_default();
+                    if slot.last() != Some(&i) {
+                        slot.push(i);
+                    }
+                }
+            }
+            index
+        })
+    }
+
+    /// Appends, refusing a resource whose current id is already present.
+    pub fn append(&mut self, res: Resource) -> Result<(), DuplicateId> {
+        let id = res.cur_id();
+        let key = id.key();
+        let position = self.list.len();
+        let index = self.current_index();
+        if index.get(&key).is_some_and(|v| !v.is_empty()) {
+            return Err(DuplicateId(id));
+        }
+        index.entry(key).or_default().push(position);
+        self.by_any = None;
+        self.list.push(res);
+        Ok(())
+    }
+
+    /// Appends without the duplicate check.
+    pub fn push_unchecked(&mut self, res: Resource) {
+        self.invalidate();
+        self.list.push(res);
+    }
+
+    pub fn append_all(&mut self, other: ResMap) -> Result<(), DuplicateId> {
+        for res in other.list {
+            self.append(res)?;
+        }
+        Ok(())
+    }
+
+    /// Positions of resources whose current id equals `id`.
+    pub fn positions_by_current_id(&mut self, id: &ResId) -> Vec<usize> {
+        self.current_index()
+            .get(&id.key())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Positions of resources that have, or ever had, `id` (kustomize's `GetMatchingResourcesByAnyId`).
+    pub fn positions_by_any_id(&mut self, id: &ResId) -> Vec<usize> {
+        self.any_index().get(&id.key()).cloned().unwrap_or_default()
+    }
+
+    /// Replaces the resource at `index`.
+    pub fn replace(&mut self, index: usize, res: Resource) {
+        self.invalidate();
+        self.list[index] = res;
+    }
+
+    /// Removes the resources for which `drop` is true, keeping order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Resource) -> bool) {
+        self.invalidate();
+        self.list.retain(|r| keep(r));
+    }
+
+    pub fn remove(&mut self, index: usize) -> Resource {
+        self.invalidate();
+        self.list.remove(index)
+    }
+
+    /// Replaces the whole list (after a transformer rebuilt it).
+    pub fn set_resources(&mut self, list: Vec<Resource>) {
+        self.invalidate();
+        self.list = list;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cm(name: &str) -> Resource {
+        let obj = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
+        Resource::new(obj.as_object().cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn append_refuses_duplicates_and_finds_by_previous_id() {
+        let mut m = ResMap::new();
+        m.append(cm("a")).expect("first append");
+        assert!(m.append(cm("a")).is_err());
+        let original = m.resources()[0].cur_id();
+        let r = &mut m.resources_mut()[0];
+        r.store_previous_id();
+        r.set_name("p-a");
+        assert_eq!(m.positions_by_any_id(&original), vec![0]);
+        assert!(m.positions_by_current_id(&original).is_empty());
+        m.append(cm("a")).expect("old name is free again");
+    }
+}

@@ -1,0 +1,240 @@
+//! One resource of a build: the object itself plus the build-time facts kustomize tracks
+//! about it (earlier ids, applied prefixes and suffixes, generator settings). Those facts
+//! live beside the object, never inside it, so nothing needs stripping before output.
+
+use serde_json::{Map, Value};
+
+use super::resid::{Gvk, ResId};
+
+/// How a generated resource combines with an existing one of the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Behavior {
+    #[default]
+    Create,
+    Merge,
+    Replace,
+}
+
+impl Behavior {
+    pub fn parse(text: &str) -> Option<Behavior> {
+        match text {
+            "" | "create" => Some(Behavior::Create),
+            "merge" => Some(Behavior::Merge),
+            "replace" => Some(Behavior::Replace),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Behavior::Create => "create",
+            Behavior::Merge => "merge",
+            Behavior::Replace => "replace",
+        }
+    }
+}
+
+/// Build-time facts about a resource (kustomize keeps these in internal annotations).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BuildMeta {
+    /// Earlier ids, oldest first: (kind, name, effective namespace) before each rename.
+    pub previous: Vec<(String, String, String)>,
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
+    /// Set on generated resources.
+    pub behavior: Option<Behavior>,
+    pub needs_hash: bool,
+    /// Ids of the resources whose fields were rewritten to refer to this one.
+    pub ref_by: Vec<ResId>,
+    /// Names of the vars whose values come from this resource.
+    pub ref_var_names: Vec<String>,
+    /// On a patch: whether it may rename or re-kind its target.
+    pub allow_name_change: bool,
+    pub allow_kind_change: bool,
+    /// `config.kubernetes.io/origin` (buildMetadata originAnnotations).
+    pub origin: Option<String>,
+}
+
+/// A resource in a build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub obj: Map<String, Value>,
+    pub build: BuildMeta,
+}
+
+fn str_at<'a>(obj: &'a Map<String, Value>, key: &str) -> &'a str {
+    obj.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+impl Resource {
+    pub fn new(obj: Map<String, Value>) -> Resource {
+        Resource {
+            obj,
+            build: BuildMeta::default(),
+        }
+    }
+
+    pub fn api_version(&self) -> &str {
+        str_at(&self.obj, "apiVersion")
+    }
+
+    pub fn kind(&self) -> &str {
+        str_at(&self.obj, "kind")
+    }
+
+    pub fn gvk(&self) -> Gvk {
+        Gvk::from_api_version(self.api_version(), self.kind())
+    }
+
+    pub fn metadata(&self) -> Option<&Map<String, Value>> {
+        self.obj.get("metadata").and_then(Value::as_object)
+    }
+
+    /// The metadata map, created (or replacing a non-map value) when missing.
+    pub fn metadata_mut(&mut self) -> &mut Map<String, Value> {
+        let entry = self
+            .obj
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        match entry {
+            Value::Object(map) => map,
+            // Made an object just above.
+            _ => unreachable!("metadata was just made an object"),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.metadata().map(|m| str_at(m, "name")).unwrap_or("")
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.metadata()
+            .map(|m| str_at(m, "namespace"))
+            .unwrap_or("")
+    }
+
+    pub fn set_name(&mut self, name: &str) {
+        self.metadata_mut()
+            .insert("name".into(), Value::String(name.into()));
+    }
+
+    /// Sets the namespace; an empty namespace removes the field.
+    pub fn set_namespace(&mut self, namespace: &str) {
+        let meta = self.metadata_mut();
+        if namespace.is_empty() {
+            meta.remove("namespace");
+        } else {
+            meta.insert("namespace".into(), Value::String(namespace.into()));
+        }
+    }
+
+    pub fn set_kind(&mut self, kind: &str) {
+        self.obj.insert("kind".into(), Value::String(kind.into()));
+    }
+
+    pub fn set_api_version(&mut self, api_version: &str) {
+        self.obj
+            .insert("apiVersion".into(), Value::String(api_version.into()));
+    }
+
+    /// The current id.
+    pub fn cur_id(&self) -> ResId {
+        ResId::new(self.gvk(), self.name(), self.namespace())
+    }
+
+    /// Earlier ids, oldest first (kind/name/namespace changes; group and version are current).
+    pub fn prev_ids(&self) -> Vec<ResId> {
+        let gvk = self.gvk();
+        self.build
+            .previous
+            .iter()
+            .map(|(kind, name, namespace)| {
+                let mut g = gvk.clone();
+                g.kind = kind.clone();
+                ResId::new(g, name.clone(), namespace.clone())
+            })
+            .collect()
+    }
+
+    /// The id the resource had when it was first read.
+    pub fn org_id(&self) -> ResId {
+        self.prev_ids()
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| self.cur_id())
+    }
+
+    /// Every id the resource has had, current last.
+    pub fn all_ids(&self) -> Vec<ResId> {
+        let mut ids = self.prev_ids();
+        ids.push(self.cur_id());
+        ids
+    }
+
+    /// Records the current id before a rename (kustomize's `StorePreviousId`).
+    pub fn store_previous_id(&mut self) {
+        let id = self.cur_id();
+        let namespace = id.effective_namespace().to_string();
+        self.build.previous.push((id.gvk.kind, id.name, namespace));
+    }
+
+    pub fn string_map(&self, field: &str) -> Vec<(String, String)> {
+        self.metadata()
+            .and_then(|m| m.get(field))
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), scalar_text(v))).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn labels(&self) -> Vec<(String, String)> {
+        self.string_map("labels")
+    }
+
+    pub fn annotations(&self) -> Vec<(String, String)> {
+        self.string_map("annotations")
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.metadata()?
+            .get("annotations")?
+            .as_object()?
+            .get(key)?
+            .as_str()
+    }
+
+    /// Rewrites annotation values as strings (kustomize rewrites the annotations map as
+    /// `map[string]string` when it strips its build annotations, so `port: 8080` becomes
+    /// `port: "8080"`).
+    pub fn stringify_annotations(&mut self) {
+        let Some(Value::Object(annotations)) = self
+            .obj
+            .get_mut("metadata")
+            .and_then(|m| m.as_object_mut())
+            .and_then(|m| m.get_mut("annotations"))
+        else {
+            return;
+        };
+        for value in annotations.values_mut() {
+            if !value.is_string() {
+                *value = Value::String(scalar_text(value));
+            }
+        }
+    }
+
+    /// Whether the object is empty (kustomize drops such documents).
+    pub fn is_empty(&self) -> bool {
+        self.obj.is_empty()
+    }
+}
+
+/// The text of a scalar as kustomize reads string maps (numbers and booleans as written).
+pub fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
