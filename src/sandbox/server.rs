@@ -245,7 +245,8 @@ fn make_client(url: &str) -> Result<kube::Client, SandboxError> {
 async fn entry(State(state): State<Arc<AppState>>, req: Request) -> Response {
     state.count(|s| s.total += 1);
     let (parts, body) = req.into_parts();
-    match request::route(parts.uri.path()) {
+    let (method, uri) = (parts.method.clone(), parts.uri.clone());
+    let response = match request::route(parts.uri.path()) {
         Route::Version => discovery::version(),
         Route::Health => "ok".into_response(),
         Route::Api => discovery::api(&state, &parts.headers),
@@ -254,14 +255,15 @@ async fn entry(State(state): State<Arc<AppState>>, req: Request) -> Response {
         Route::GroupVersion(g, v) => discovery::resources(&state, &g, &v),
         Route::OpenApiV3Root => openapi::root(&state),
         Route::OpenApiV3(g, v) => openapi::document(&state, &g, &v),
-        Route::Resource(path) => {
-            if let Some(fault) = inject_fault(&state).await {
-                return fault.into_response();
-            }
-            handlers::resource(state, parts, body, path).await
-        }
+        Route::Resource(path) => match inject_fault(&state).await {
+            Some(fault) => fault.into_response(),
+            None => handlers::resource(state, parts, body, path).await,
+        },
         Route::NotFound => ApiError::path_not_found().into_response(),
-    }
+    };
+    // Method, URL and code only: bodies may hold Secret data.
+    tracing::debug!(%method, %uri, code = response.status().as_u16(), "sandbox request");
+    response
 }
 
 /// Latency and random failures, for resource requests only.
