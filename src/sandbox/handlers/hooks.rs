@@ -18,6 +18,34 @@ fn is(rt: &ResourceType, group: &str, resource: &str) -> bool {
 
 /// Kind-specific validation of a create or update.
 pub fn validate(rt: &ResourceType, object: &Value) -> Result<(), ApiError> {
+    // Namespaces and Services are named by DNS labels (Services: starting with a letter),
+    // stricter than the subdomain rule every name already passed.
+    let name = object["metadata"]["name"].as_str().unwrap_or("");
+    let label_rule = if is(rt, "", "namespaces") {
+        Some((
+            "a lowercase RFC 1123 label",
+            name.len() <= 63 && !name.contains('.'),
+        ))
+    } else if is(rt, "", "services") {
+        let starts_alpha = name.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
+        Some((
+            "a DNS-1035 label",
+            name.len() <= 63 && !name.contains('.') && starts_alpha,
+        ))
+    } else {
+        None
+    };
+    if let Some((rule, false)) = label_rule {
+        return Err(ApiError::invalid(
+            rt,
+            name,
+            &[(
+                "metadata.name",
+                "FieldValueInvalid",
+                format!("Invalid value: \"{name}\": must be {rule}"),
+            )],
+        ));
+    }
     if is(rt, "apiextensions.k8s.io", "customresourcedefinitions") {
         let name = object["metadata"]["name"].as_str().unwrap_or("");
         let plural = object["spec"]["names"]["plural"].as_str().unwrap_or("");
