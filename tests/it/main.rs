@@ -2,5 +2,11 @@
 
 mod render;
 mod render_generators;
+mod sandbox;
+mod sandbox_http;
+mod sandbox_kube;
+mod sandbox_ssa;
+mod sandbox_support;
+mod sandbox_watch;
 mod support;
 mod yaml;
