@@ -96,7 +96,9 @@ pub(crate) fn apply(
         opts.manager
     };
     let id = identifier(manager, "Apply", opts.api_version, subresource);
-    let outcome = match smd_apply(&updater, &live_obj, config, opts, &managed, &id, opts.force) {
+    // Only kubectl may need a second attempt, which needs the managers as they were.
+    let retry_copy = (manager == "kubectl").then(|| managed.clone());
+    let outcome = match smd_apply(&updater, &live_obj, config, opts, managed, &id, opts.force) {
         Ok(o) => o,
         Err(conflicts) if manager == "kubectl" => {
             // kubectl's own client-side-applied fields may be taken over without force.
@@ -114,7 +116,8 @@ pub(crate) fn apply(
             if !remaining.is_empty() {
                 return Err(conflict_error(remaining));
             }
-            smd_apply(&updater, &live_obj, config, opts, &managed, &id, true)
+            let managed = retry_copy.unwrap_or_default();
+            smd_apply(&updater, &live_obj, config, opts, managed, &id, true)
                 .map_err(conflict_error)?
         }
         Err(conflicts) => return Err(conflict_error(conflicts)),
@@ -154,11 +157,10 @@ fn smd_apply(
     live: &Value,
     config: &Value,
     opts: &ApplyOptions,
-    managed: &Managed,
+    mut managed: Managed,
     id: &str,
     force: bool,
 ) -> Result<(Option<Value>, Managed), Conflicts> {
-    let mut managed = managed.clone();
     let new = updater.apply(
         live,
         config,

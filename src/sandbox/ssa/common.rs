@@ -158,9 +158,9 @@ pub(crate) fn store_form(schema: &Schema, obj: &mut Value) -> Vec<String> {
     let mut unknown = Vec::new();
     match schema.origin() {
         Origin::Builtin(k) => {
+            // Defaults only add values already in stored form, so one pass suffices.
             normalize::go_roundtrip(schema.table(), schema.root(), obj, &mut unknown);
             defaults::apply(k.kind, obj);
-            normalize::go_roundtrip(schema.table(), schema.root(), obj, &mut Vec::new());
         }
         Origin::Crd { .. } => {
             normalize::structural(schema.table(), schema.root(), obj, &mut unknown)
