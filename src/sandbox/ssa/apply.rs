@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::common::{
     LAST_APPLIED, empty_object, gvk_string, object_gvknn, prepare_for_create, reset_fields,
-    reset_object, set_managed_fields, store_form, str_at, take_managed_fields,
+    reset_object, set_managed_fields, split_managed_fields, store_form, str_at,
 };
 use super::fieldpath::{Set, path_string};
 use super::managed::{self, Managed, identifier, parse_identifier, strip_set};
@@ -61,12 +61,11 @@ pub(crate) fn apply(
         root: schema.root(),
         ignored: &ignored,
     };
-    let mut live_obj = match live {
-        Some(l) => l.clone(),
-        None => empty_object(schema, opts.api_version, kind),
+    let (live_obj, live_managed) = match live {
+        Some(l) => split_managed_fields(l),
+        None => (empty_object(schema, opts.api_version, kind), None),
     };
-    let live_managed = take_managed_fields(&mut live_obj);
-    let mut managed = managed::decode(live_managed.as_ref())
+    let mut managed = managed::decode(live_managed)
         .map_err(|e| SsaError::Internal(format!("failed to decode managed fields: {e}")))?;
     let subresource = opts.subresource.unwrap_or("");
 
