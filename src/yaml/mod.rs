@@ -10,14 +10,17 @@
 //! at 80 columns, literal blocks.
 
 mod build;
+mod document;
 mod emit;
 mod error;
 mod gonum;
 mod gotime;
+mod refold;
 mod resolve;
 mod scalar;
 mod sort;
 mod split;
+mod typing;
 
 use std::borrow::Cow;
 
@@ -45,7 +48,7 @@ fn parse_pieces(text: &str, keep_null: bool) -> Result<Vec<Value>, YamlError> {
                 limit: MAX_DOCUMENT_BYTES,
             });
         }
-        match build::parse_first_document(piece.text) {
+        match document::parse_first_document(piece.text) {
             Ok(Some(v)) => out.push(v),
             Ok(None) if keep_null => out.push(Value::Null),
             Ok(None) => {}
@@ -167,5 +170,98 @@ mod tests {
         assert_eq!(parse_document("").unwrap(), Value::Null);
         assert_eq!(parse_document("a: 1\n").unwrap(), json!({"a": 1}));
         assert!(parse_document("a: 1\n---\nb: 2\n").is_err());
+    }
+}
+
+/// Seeded random inputs built from YAML's syntax pieces: parsing and printing
+/// must never panic, whatever the input.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+
+    struct XorShift(u64);
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            let mut x = self.0;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.0 = x;
+            x
+        }
+    }
+
+    #[test]
+    fn random_input_never_panics() {
+        const PIECES: &[&str] = &[
+            "a",
+            "b",
+            ":",
+            ": ",
+            "- ",
+            "-",
+            "\n",
+            "\n  ",
+            "\n- ",
+            "  ",
+            "\t",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            "?",
+            "? ",
+            "&a ",
+            "*a",
+            "&b",
+            "*b",
+            "!",
+            "!!str ",
+            "!!int ",
+            "!x ",
+            "'",
+            "\"",
+            "\\",
+            "|",
+            ">",
+            "|-",
+            ">+",
+            "#",
+            " #",
+            "---",
+            "...",
+            "\n---\n",
+            "%YAML 1.2\n",
+            "%TAG ! x\n",
+            "<<: ",
+            "1",
+            "0x",
+            "~",
+            "\u{85}",
+            "\u{2028}",
+            "é",
+            "\r\n",
+            "\r",
+            "\u{feff}",
+            "@",
+            "`",
+            "%",
+        ];
+        let mut rng = XorShift(0x1234_5678_9abc_def1);
+        for i in 0..30_000u64 {
+            let len = (rng.next() % if i % 10 == 0 { 300 } else { 40 }) as usize;
+            let s: String = (0..len)
+                .map(|_| PIECES[(rng.next() % PIECES.len() as u64) as usize])
+                .collect();
+            let r = std::panic::catch_unwind(|| {
+                if let Ok(docs) = parse_documents(&s) {
+                    for doc in &docs {
+                        let _ = to_yaml(doc);
+                    }
+                }
+            });
+            assert!(r.is_ok(), "panicked on {s:?}");
+        }
     }
 }
