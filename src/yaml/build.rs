@@ -193,6 +193,7 @@ impl<'t> Builder<'t> {
 
     fn key(&mut self, raw: &RawScalar, pos: Pos) -> Result<(), YamlError> {
         let Some(Frame::Map {
+            map,
             target,
             merge_seen,
             seen,
@@ -216,7 +217,16 @@ impl<'t> Builder<'t> {
             *target = Some(KeyTarget::Skip);
             return Ok(());
         }
-        if let Some(&first_line) = seen.get(&raw.text) {
+        // Nested mappings store every key as written, so the mapping itself
+        // tells duplicates; the top-level one may rename or drop keys.
+        let previous = if *top {
+            seen.insert(raw.text.clone(), pos.line)
+        } else if map.contains_key(&raw.text) {
+            Some(first_line_of_key(self.cursor.text, &raw.text, pos.line))
+        } else {
+            None
+        };
+        if let Some(first_line) = previous {
             return Err(YamlError::DuplicateKey {
                 key: raw.text.clone(),
                 line: pos.line,
@@ -224,7 +234,6 @@ impl<'t> Builder<'t> {
                 first_line,
             });
         }
-        seen.insert(raw.text.clone(), pos.line);
         *target = Some(match scalar_key(raw, *top, pos)? {
             Some(k) => KeyTarget::Insert(k),
             None => KeyTarget::Skip,
@@ -349,16 +358,19 @@ impl<'t> Builder<'t> {
         let in_flow = self.in_flow();
         if self.expecting_key().is_some() {
             if anchor > 0 {
-                let value = scalar_value(&raw, pos, in_flow)?;
+                let value = scalar_value(raw.clone(), pos, in_flow)?;
                 self.register(anchor, &value, Some(raw.clone()), 1);
             }
             return self.key(&raw, pos);
         }
-        let value = scalar_value(&raw, pos, in_flow)?;
         if anchor > 0 {
+            let value = scalar_value(raw.clone(), pos, in_flow)?;
             self.register(anchor, &value, Some(raw), 1);
+            self.deliver(value, 1);
+        } else {
+            let value = scalar_value(raw, pos, in_flow)?;
+            self.deliver(value, 1);
         }
-        self.deliver(value, 1);
         Ok(())
     }
 
@@ -392,13 +404,32 @@ impl<'t> Builder<'t> {
         let value = match &anchor.scalar {
             Some(raw) => {
                 let raw = raw.clone();
-                scalar_value(&raw, pos, self.in_flow())?
+                scalar_value(raw, pos, self.in_flow())?
             }
             None => anchor.value.clone(),
         };
         self.deliver(value, size);
         Ok(())
     }
+}
+
+/// The line (1-based) of the closest earlier line that starts with `key` as
+/// a mapping key, for duplicate-key messages; `line` itself when none does.
+fn first_line_of_key(text: &str, key: &str, line: usize) -> usize {
+    let candidates = [key.to_string(), format!("\"{key}\""), format!("'{key}'")];
+    text.lines()
+        .take(line.saturating_sub(1))
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.trim_start().trim_start_matches("- ");
+            candidates.iter().any(|c| {
+                l.strip_prefix(c.as_str())
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            })
+        })
+        .map(|(i, _)| i + 1)
+        .last()
+        .unwrap_or(line)
 }
 
 /// kyaml `DeAnchor` merge: the mapping's own keys win, then earlier sources.

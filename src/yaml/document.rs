@@ -37,6 +37,10 @@ fn check_characters(text: &str) -> Result<(), YamlError> {
         matches!(c as u32,
             0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..)
     };
+    let ascii_ok = |b: &u8| matches!(b, 0x09 | 0x0A | 0x0D | 0x20..=0x7E);
+    if text.as_bytes().iter().all(ascii_ok) {
+        return Ok(());
+    }
     let Some(offset) = text.find(|c: char| !allowed(c)) else {
         return Ok(());
     };
@@ -133,6 +137,11 @@ fn restore_byte_order_marks(value: &mut Value) {
 /// `Ok(None)` when there is no document or it is null: kyaml skips those.
 pub(crate) fn parse_first_document(text: &str) -> Result<Option<Value>, YamlError> {
     check_characters(text)?;
+    if text.contains('\u{85}') {
+        // libyaml reads a raw NEL exactly as a line feed (YAML 1.1 line
+        // break, converted by its reader); saphyr (YAML 1.2) sees content.
+        return parse_first_document(&text.replace('\u{85}', "\n"));
+    }
     if let Some(hidden) = hide_byte_order_marks(text) {
         let mut value = parse_repairing(&hidden)?;
         if let Some(v) = value.as_mut() {
@@ -535,6 +544,14 @@ mod tests {
         assert!(parse_first_document("a: |\n\n    \tx\n").is_err());
         assert_eq!(one("a: |2\n   \tx\n"), json!({"a": " \tx\n"}));
         assert_eq!(one("a: |\n    x\n    \ty\n"), json!({"a": "x\n\ty\n"}));
+    }
+
+    #[test]
+    fn raw_nel_is_a_line_break() {
+        assert_eq!(
+            one("a: 1\u{85}b: 'x\u{85}  y'\u{85}"),
+            json!({"a": 1, "b": "x y"})
+        );
     }
 
     #[test]

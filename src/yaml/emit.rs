@@ -9,6 +9,7 @@
 //! order, keys longer than 128 bytes written as `? key`.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
@@ -125,14 +126,21 @@ impl<'o> Emitter<'o> {
             Value::Bool(true) => self.emit_scalar("true", Style::Plain, ctx),
             Value::Bool(false) => self.emit_scalar("false", Style::Plain, ctx),
             Value::Number(n) => {
-                let text = if let Some(i) = n.as_i64() {
-                    i.to_string()
-                } else if let Some(u) = n.as_u64() {
-                    u.to_string()
+                if n.is_i64() || n.is_u64() {
+                    // Integers are plain, never folded: write them directly.
+                    if !self.whitespace {
+                        self.put(' ');
+                    }
+                    let start = self.out.len();
+                    // Writing to a String cannot fail.
+                    let _ = write!(self.out, "{n}");
+                    self.column += self.out.len() - start;
+                    self.whitespace = false;
+                    self.indention = false;
                 } else {
-                    float_as_printed(n.as_f64().unwrap_or(0.0))
-                };
-                self.emit_scalar(&text, Style::Plain, ctx);
+                    let text = float_as_printed(n.as_f64().unwrap_or(0.0));
+                    self.emit_scalar(&text, Style::Plain, ctx);
+                }
             }
             Value::String(s) => {
                 let s = json_round_trip(s);
@@ -307,10 +315,25 @@ pub(crate) fn json_round_trip(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether go-yaml v2 fails to read `s` back from JSON: a character it
+/// refuses, or a raw NEL (a line break to YAML 1.1) followed by a document
+/// marker (`---`/`...` then a blank) at the start of the "line".
+fn unreadable_in_json(s: &str) -> bool {
+    if s.chars().any(is_unprintable_in_json) {
+        return true;
+    }
+    s.match_indices('\u{85}').any(|(i, nel)| {
+        let rest = &s[i + nel.len()..];
+        (rest.starts_with("---") || rest.starts_with("..."))
+            && rest[3..].starts_with([' ', '\u{85}'])
+    })
+}
+
 /// The first string (key or value) kustomize could not print, if any:
-/// DEL, C1 controls and U+FFFE/U+FFFF anywhere, NEL in keys.
+/// DEL, C1 controls and U+FFFE/U+FFFF anywhere, NEL in keys, NEL followed by
+/// a document marker.
 pub(crate) fn find_unprintable(value: &Value) -> Option<&str> {
-    let bad = |s: &str| s.chars().any(is_unprintable_in_json);
+    let bad = unreadable_in_json;
     match value {
         Value::String(s) if bad(s) => Some(s),
         Value::Array(items) => items.iter().find_map(find_unprintable),

@@ -96,18 +96,18 @@ fn go_lossy_string(bytes: Vec<u8>) -> String {
 /// The value yaml.v3 + `encoding/json` make of a scalar in value position.
 /// `in_flow`: inside a flow collection, where kyaml's re-encoding quotes
 /// scalars containing `:` or `,`, so timestamps with a time stay strings.
-pub(crate) fn scalar_value(raw: &RawScalar, pos: Pos, in_flow: bool) -> Result<Value, YamlError> {
-    let tag = Tag::from_full(&raw.tag);
+pub(crate) fn scalar_value(raw: RawScalar, pos: Pos, in_flow: bool) -> Result<Value, YamlError> {
     if raw.folded {
         let refolded = RawScalar {
             text: refold(&raw.text),
             folded: false,
-            ..raw.clone()
+            ..raw
         };
-        return scalar_value(&refolded, pos, in_flow);
+        return scalar_value(refolded, pos, in_flow);
     }
+    let tag = Tag::from_full(&raw.tag);
     if raw.quoted && tag == Tag::None {
-        return Ok(Value::String(raw.text.clone()));
+        return Ok(Value::String(raw.text));
     }
     if in_flow && !raw.quoted && raw.text.is_empty() && tag == Tag::None {
         // kyaml's re-encoding writes an empty plain scalar in a flow
@@ -134,10 +134,10 @@ pub(crate) fn scalar_value(raw: &RawScalar, pos: Pos, in_flow: bool) -> Result<V
                 ));
             }
         },
-        Resolved::Str => Value::String(raw.text.clone()),
+        Resolved::Str => Value::String(raw.text),
         Resolved::Merge => Value::String("<<".into()),
         Resolved::Timestamp(_) if in_flow && raw.text.contains([':', ',']) => {
-            Value::String(raw.text.clone())
+            Value::String(raw.text)
         }
         Resolved::Timestamp(t) => match t.to_rfc3339_nano() {
             Some(s) => Value::String(s),

@@ -91,7 +91,18 @@ pub(crate) fn assert_same_as_kustomize(resources: &[String]) {
     let oracle = kustomize(resources);
     let mut failures = Vec::new();
     for text in resources {
-        let docs = parse_documents(text).expect("our parser accepts the input");
+        let docs = match parse_documents(text) {
+            Ok(docs) => docs,
+            Err(e) => {
+                let line = e.line().unwrap_or(1);
+                let context: Vec<&str> =
+                    text.lines().skip(line.saturating_sub(3)).take(4).collect();
+                failures.push(format!(
+                    "we reject an input kustomize accepts: {e}\n{context:#?}"
+                ));
+                continue;
+            }
+        };
         let ours = to_yaml(&docs[0]);
         if let Some(dump) = std::env::var_os("CONVERGE_YAML_DUMP") {
             let name = docs[0]["metadata"]["name"].as_str().unwrap_or("x");
