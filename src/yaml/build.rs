@@ -17,7 +17,10 @@ use saphyr_parser::Span;
 use serde_json::{Map, Value};
 
 use super::error::YamlError;
-use super::typing::{Pos, RawScalar, is_merge_key, scalar_key, scalar_value, syntax, unsupported};
+use super::typing::{
+    Dialect, Pos, RawScalar, config_key, config_value, is_config_merge_key, is_merge_key,
+    scalar_key, scalar_value, syntax, unsupported,
+};
 
 /// Deepest nesting of collections accepted in one document.
 pub(crate) const MAX_DEPTH: usize = 1000;
@@ -106,6 +109,7 @@ impl<'t> CharCursor<'t> {
 
 /// State of one document being built.
 pub(crate) struct Builder<'t> {
+    dialect: Dialect,
     cursor: CharCursor<'t>,
     frames: Vec<Frame>,
     anchors: HashMap<usize, Anchor>,
@@ -129,8 +133,9 @@ fn allowed_alias_ratio(decode_count: usize) -> f64 {
 }
 
 impl<'t> Builder<'t> {
-    pub(crate) fn new(text: &'t str) -> Self {
+    pub(crate) fn new(text: &'t str, dialect: Dialect) -> Self {
         Builder {
+            dialect,
             cursor: CharCursor::new(text),
             frames: Vec::new(),
             anchors: HashMap::new(),
@@ -163,7 +168,8 @@ impl<'t> Builder<'t> {
     }
 
     /// Hands a finished node to its parent (or makes it the document).
-    fn deliver(&mut self, value: Value, size: usize) {
+    fn deliver(&mut self, value: Value, size: usize) -> Result<(), YamlError> {
+        let dialect = self.dialect;
         match self.frames.last_mut() {
             None => self.root = Some(value),
             Some(Frame::Seq {
@@ -184,14 +190,43 @@ impl<'t> Builder<'t> {
                     Some(KeyTarget::Insert(k)) => {
                         map.insert(k, value);
                     }
+                    Some(KeyTarget::Merge(pos)) if dialect == Dialect::Config => {
+                        merge_config(map, value, pos)?;
+                    }
                     Some(KeyTarget::Merge(pos)) => *merge = Some((value, pos)),
                     Some(KeyTarget::Skip) | None => {}
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The value of a scalar in value position, typed by the dialect.
+    fn value_of(&self, raw: RawScalar, pos: Pos) -> Result<Value, YamlError> {
+        match self.dialect {
+            Dialect::Resource => scalar_value(raw, pos, self.in_flow()),
+            Dialect::Config => config_value(raw, pos),
+        }
+    }
+
+    /// go-yaml v2 keys: later duplicates win, each `<<` merges where it
+    /// stands, overwriting keys set before it.
+    fn config_key(&mut self, raw: &RawScalar, pos: Pos) -> Result<(), YamlError> {
+        let Some(Frame::Map { target, .. }) = self.frames.last_mut() else {
+            return Ok(());
+        };
+        *target = Some(if is_config_merge_key(raw) {
+            KeyTarget::Merge(pos)
+        } else {
+            KeyTarget::Insert(config_key(raw, pos)?)
+        });
+        Ok(())
     }
 
     fn key(&mut self, raw: &RawScalar, pos: Pos) -> Result<(), YamlError> {
+        if self.dialect == Dialect::Config {
+            return self.config_key(raw, pos);
+        }
         let Some(Frame::Map {
             map,
             target,
@@ -344,8 +379,7 @@ impl<'t> Builder<'t> {
             }
         };
         self.register(anchor, &value, None, size);
-        self.deliver(value, size);
-        Ok(())
+        self.deliver(value, size)
     }
 
     pub(crate) fn scalar(
@@ -355,21 +389,20 @@ impl<'t> Builder<'t> {
         pos: Pos,
     ) -> Result<(), YamlError> {
         self.decode_count += 1;
-        let in_flow = self.in_flow();
         if self.expecting_key().is_some() {
             if anchor > 0 {
-                let value = scalar_value(raw.clone(), pos, in_flow)?;
+                let value = self.value_of(raw.clone(), pos)?;
                 self.register(anchor, &value, Some(raw.clone()), 1);
             }
             return self.key(&raw, pos);
         }
         if anchor > 0 {
-            let value = scalar_value(raw.clone(), pos, in_flow)?;
+            let value = self.value_of(raw.clone(), pos)?;
             self.register(anchor, &value, Some(raw), 1);
-            self.deliver(value, 1);
+            self.deliver(value, 1)?;
         } else {
-            let value = scalar_value(raw, pos, in_flow)?;
-            self.deliver(value, 1);
+            let value = self.value_of(raw, pos)?;
+            self.deliver(value, 1)?;
         }
         Ok(())
     }
@@ -404,12 +437,11 @@ impl<'t> Builder<'t> {
         let value = match &anchor.scalar {
             Some(raw) => {
                 let raw = raw.clone();
-                scalar_value(raw, pos, self.in_flow())?
+                self.value_of(raw, pos)?
             }
             None => anchor.value.clone(),
         };
-        self.deliver(value, size);
-        Ok(())
+        self.deliver(value, size)
     }
 }
 
@@ -430,6 +462,30 @@ fn first_line_of_key(text: &str, key: &str, line: usize) -> usize {
         .map(|(i, _)| i + 1)
         .last()
         .unwrap_or(line)
+}
+
+/// go-yaml v2 merge: the sources' keys overwrite what is already there, and
+/// earlier sources of a sequence win (they are applied last).
+fn merge_config(map: &mut Map<String, Value>, source: Value, pos: Pos) -> Result<(), YamlError> {
+    let want_map = || {
+        syntax(
+            pos,
+            "map merge requires map or sequence of maps as the value",
+        )
+    };
+    match source {
+        Value::Object(m) => map.extend(m),
+        Value::Array(items) => {
+            for item in items.into_iter().rev() {
+                match item {
+                    Value::Object(m) => map.extend(m),
+                    _ => return Err(want_map()),
+                }
+            }
+        }
+        _ => return Err(want_map()),
+    }
+    Ok(())
 }
 
 /// kyaml `DeAnchor` merge: the mapping's own keys win, then earlier sources.

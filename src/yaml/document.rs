@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::build::Builder;
 use super::error::YamlError;
-use super::typing::{Pos, RawScalar};
+use super::typing::{Dialect, Pos, RawScalar};
 
 fn scan_error(e: &ScanError) -> YamlError {
     if e.info() == "recursion limit exceeded" {
@@ -136,35 +136,44 @@ fn restore_byte_order_marks(value: &mut Value) {
 /// Parses the first document of `text` (one piece from the splitter).
 /// `Ok(None)` when there is no document or it is null: kyaml skips those.
 pub(crate) fn parse_first_document(text: &str) -> Result<Option<Value>, YamlError> {
+    parse_first_document_as(text, Dialect::Resource)
+}
+
+/// [`parse_first_document`] with the typing rules of `dialect`.
+pub(crate) fn parse_first_document_as(
+    text: &str,
+    dialect: Dialect,
+) -> Result<Option<Value>, YamlError> {
     check_characters(text)?;
     if text.contains('\u{85}') {
         // libyaml reads a raw NEL exactly as a line feed (YAML 1.1 line
         // break, converted by its reader); saphyr (YAML 1.2) sees content.
-        return parse_first_document(&text.replace('\u{85}', "\n"));
+        return parse_first_document_as(&text.replace('\u{85}', "\n"), dialect);
     }
     if let Some(hidden) = hide_byte_order_marks(text) {
-        let mut value = parse_repairing(&hidden)?;
+        let mut value = parse_repairing(&hidden, dialect)?;
         if let Some(v) = value.as_mut() {
             restore_byte_order_marks(v);
         }
         return Ok(value);
     }
-    parse_repairing(text)
+    parse_repairing(text, dialect)
 }
 
-fn parse_repairing(text: &str) -> Result<Option<Value>, YamlError> {
+fn parse_repairing(text: &str, dialect: Dialect) -> Result<Option<Value>, YamlError> {
     let mut repaired: Option<String> = None;
     for _ in 0..=MAX_REPAIRS {
         let current = repaired.as_deref().unwrap_or(text);
         // saphyr is not ours to audit: a panic in it must not take the
         // caller down, so it is turned into an error.
-        let outcome = std::panic::catch_unwind(|| parse_events(current)).unwrap_or_else(|_| {
-            Err(Stop::Error(YamlError::Syntax {
-                line: 1,
-                column: 1,
-                message: "the YAML parser failed on this document".into(),
-            }))
-        });
+        let outcome =
+            std::panic::catch_unwind(|| parse_events(current, dialect)).unwrap_or_else(|_| {
+                Err(Stop::Error(YamlError::Syntax {
+                    line: 1,
+                    column: 1,
+                    message: "the YAML parser failed on this document".into(),
+                }))
+            });
         match outcome {
             Ok(value) => return Ok(value),
             Err(Stop::Error(e)) => return Err(e),
@@ -176,7 +185,7 @@ fn parse_repairing(text: &str) -> Result<Option<Value>, YamlError> {
     }
     // Too many repairs: report where the last one was needed.
     let current = repaired.as_deref().unwrap_or(text);
-    match parse_events(current) {
+    match parse_events(current, dialect) {
         Ok(value) => Ok(value),
         Err(stop) => Err(stop_error(current, &stop)),
     }
@@ -266,9 +275,9 @@ fn check_block_scalar_tabs(text: &str, start: usize, pos: Pos) -> Result<(), Yam
     Ok(())
 }
 
-fn parse_events(text: &str) -> Result<Option<Value>, Stop> {
+fn parse_events(text: &str, dialect: Dialect) -> Result<Option<Value>, Stop> {
     let mut parser = Parser::new_from_str(text);
-    let mut builder = Builder::new(text);
+    let mut builder = Builder::new(text, dialect);
     let mut in_document = false;
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| scan_stop(&e))?;

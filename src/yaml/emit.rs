@@ -358,3 +358,137 @@ pub(crate) fn write_document(out: &mut String, value: &Value) {
     e.indent = -1;
     e.write_indent();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn yaml(value: &Value) -> String {
+        let mut out = String::new();
+        write_document(&mut out, value);
+        out
+    }
+
+    /// kubectl kustomize's output for the same object (Kustomize v5.5.0).
+    const EXPECTED: &str = r##"apiVersion: v1
+data:
+  bom: "\uFEFF\x61\x62\x20\x63"
+  colon: 'a: b'
+  date: "2001-12-14"
+  dq: say "hi"
+  emoji: "hi \U0001F600"
+  empty: ""
+  fold_double: "\tlorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod
+    tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor"
+  fold_plain: lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod
+    tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor
+  fold_single: '''lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod
+    tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor'
+  hash: 'a #b'
+  lead: ' x'
+  lit: |
+    line1
+    line2
+  lit_indent: |2
+      indented
+    x
+  lit_keep: |+
+    line1
+
+  lit_strip: |-
+    line1
+    line2
+  nel: a b
+  num: "012"
+  "on": "on"
+  plain: hello world
+  quote: it's
+  tab: "a\tb"
+  trail: "trailing \nx"
+kind: ConfigMap
+? kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk
+: 1
+list:
+- a
+- b: 1
+  c:
+  - 1
+  - 2
+- - 3
+  - - 4
+- []
+- {}
+- null
+- true
+- 1.5
+- 1e+21
+- 1e+20
+metadata:
+  name: a
+? |-
+  multi
+  line
+: 2
+"##;
+
+    #[test]
+    fn prints_every_style_like_kustomize() {
+        let words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor";
+        let value = json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
+            "data": {
+                "plain": "hello world", "on": "on", "num": "012", "date": "2001-12-14",
+                "colon": "a: b", "hash": "a #b", "lead": " x", "quote": "it's",
+                "dq": "say \"hi\"", "tab": "a\tb", "emoji": "hi \u{1F600}", "bom": "\u{feff}ab c",
+                "nel": "a\u{85}b",
+                "fold_plain": format!("{words} {words}"),
+                "fold_single": format!("'{words} {words}"),
+                "fold_double": format!("\t{words} {words}"),
+                "lit": "line1\nline2\n", "lit_strip": "line1\nline2", "lit_keep": "line1\n\n",
+                "lit_indent": "  indented\nx\n", "trail": "trailing \nx", "empty": ""
+            },
+            "list": ["a", {"b": 1, "c": [1, 2]}, [3, [4]], [], {}, null, true, 1.5, 1e21, 1e20],
+            "k".repeat(130): 1,
+            "multi\nline": 2
+        });
+        assert_eq!(yaml(&value), EXPECTED);
+    }
+
+    #[test]
+    fn empty_and_scalar_documents() {
+        assert_eq!(yaml(&json!({})), "{}\n");
+        assert_eq!(yaml(&json!([])), "[]\n");
+        assert_eq!(yaml(&json!(null)), "null\n");
+        assert_eq!(yaml(&json!("x")), "x\n");
+        assert_eq!(yaml(&json!(["a", ["b"]])), "- a\n- - b\n");
+    }
+
+    #[test]
+    fn nested_folding_uses_the_scalar_indent() {
+        let long = "word ".repeat(30);
+        let text = yaml(&json!({"a": {"b": [{"c": long.trim_end()}]}}));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "a:");
+        assert_eq!(lines[1], "  b:");
+        assert!(lines[2].starts_with("  - c: word word"));
+        assert!(lines[3].starts_with("      word"), "{text}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 90));
+    }
+
+    #[test]
+    fn unprintable_strings_are_found() {
+        assert!(find_unprintable(&json!({"a": ["ok", {"b": "x\u{7f}"}]})).is_some());
+        assert!(find_unprintable(&json!({"nel\u{85}": 1})).is_some());
+        assert!(find_unprintable(&json!({"a": "x\u{85}--- y"})).is_some());
+        assert!(find_unprintable(&json!({"a": "x\u{85}y", "b": "\u{85}---x"})).is_none());
+    }
+
+    #[test]
+    fn json_round_trip_folds_nel() {
+        assert_eq!(json_round_trip("a \u{85} b"), "a b");
+        assert_eq!(json_round_trip("a\u{85}\u{85}b"), "a\nb");
+        assert_eq!(json_round_trip("x\u{85}"), "x ");
+        assert_eq!(json_round_trip("plain"), "plain");
+    }
+}

@@ -83,6 +83,24 @@ pub fn parse_document(text: &str) -> Result<Value, YamlError> {
     }
 }
 
+/// Parses a kustomization (or another kustomize config file) the way
+/// kustomize reads one: sigs.k8s.io/yaml's `YAMLToJSON`, i.e. go-yaml v2 on
+/// the first document of the whole text. Scalars follow YAML 1.1 (`yes`,
+/// `on` are booleans; timestamps stay strings), number and boolean keys
+/// become strings, a repeated key silently replaces the earlier one, and
+/// merge keys (`<<`) overwrite the keys before them. An empty file gives
+/// `Value::Null`.
+pub fn parse_kustomization(text: &str) -> Result<Value, YamlError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(YamlError::TooLarge {
+            bytes: text.len(),
+            limit: MAX_DOCUMENT_BYTES,
+        });
+    }
+    let text = normalise_newlines(text);
+    Ok(document::parse_first_document_as(&text, typing::Dialect::Config)?.unwrap_or(Value::Null))
+}
+
 /// go-yaml v2 `Marshal` of a JSON value, as kustomize prints one resource
 /// (one document, ending with "\n").
 pub fn to_yaml(value: &Value) -> String {
@@ -162,6 +180,29 @@ mod tests {
                 column: 1,
                 first_line: 3
             }
+        );
+    }
+
+    #[test]
+    fn kustomization_files_follow_go_yaml_v2() {
+        let k = parse_kustomization(
+            "resources:\n- a.yaml\nresources:\n- b.yaml\nopts: {x: yes, w: on, z: 2001-12-14, y: 1}\n1: one\n1.5: f\ntrue: t\n---\nignored: 1\n",
+        )
+        .unwrap();
+        assert_eq!(
+            k,
+            json!({
+                "resources": ["b.yaml"],
+                "opts": {"x": true, "w": true, "z": "2001-12-14", "true": 1},
+                "1": "one", "1.5": "f", "true": "t"
+            })
+        );
+        assert_eq!(parse_kustomization("").unwrap(), Value::Null);
+        assert_eq!(parse_kustomization("# nothing\n").unwrap(), Value::Null);
+        assert!(parse_kustomization("~: x\n").is_err());
+        assert_eq!(
+            parse_kustomization("base: &b {a: 1, b: 1}\nm:\n  a: 0\n  <<: *b\n  b: 2\n").unwrap(),
+            json!({"base": {"a": 1, "b": 1}, "m": {"a": 1, "b": 2}})
         );
     }
 

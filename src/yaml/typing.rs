@@ -7,8 +7,19 @@ use saphyr_parser::Span;
 use serde_json::{Number, Value};
 
 use super::error::YamlError;
+use super::gonum::format_float_g32;
 use super::refold::refold;
-use super::resolve::{Resolved, Tag, resolve_v3};
+use super::resolve::{Resolved, Tag, resolve_v2, resolve_v3};
+
+/// Which of kustomize's two YAML stacks types a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// Resources and patches: kyaml + yaml.v3 + `encoding/json`.
+    Resource,
+    /// Kustomization and other config files: sigs.k8s.io/yaml's `YAMLToJSON`
+    /// (go-yaml v2, YAML 1.1 scalars, later duplicate keys win).
+    Config,
+}
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Pos {
@@ -203,5 +214,78 @@ pub(crate) fn scalar_key(
     match resolve_v3(tag, &raw.text).map_err(|m| syntax(pos, m))? {
         Resolved::Null => Ok(None),
         _ => Ok(Some(raw.text.clone())),
+    }
+}
+
+fn float_value(f: f64, text: &str, pos: Pos) -> Result<Value, YamlError> {
+    Number::from_f64(f)
+        .map(Value::Number)
+        .ok_or_else(|| unsupported(pos, format!("float {text} cannot be represented in JSON")))
+}
+
+/// The value go-yaml v2 + `encoding/json` make of a scalar (`YAMLToJSON`).
+pub(crate) fn config_value(raw: RawScalar, pos: Pos) -> Result<Value, YamlError> {
+    let tag = Tag::from_full(&raw.tag);
+    if raw.quoted && tag == Tag::None {
+        return Ok(Value::String(raw.text));
+    }
+    if tag == Tag::Binary {
+        let bytes = decode_binary(&raw.text)
+            .ok_or_else(|| syntax(pos, "!!binary value contains invalid base64 data"))?;
+        return Ok(Value::String(go_lossy_string(bytes)));
+    }
+    Ok(
+        match resolve_v2(tag, &raw.text).map_err(|m| syntax(pos, m))? {
+            Resolved::Null => Value::Null,
+            Resolved::Bool(b) => Value::Bool(b),
+            Resolved::Int(i) => Value::Number(i.into()),
+            Resolved::Uint(u) => Value::Number(u.into()),
+            Resolved::Float(f) => float_value(f, &raw.text, pos)?,
+            // go-yaml v2 hands timestamps to interface{} as their text.
+            Resolved::Str | Resolved::Timestamp(_) => Value::String(raw.text),
+            Resolved::Merge => Value::String("<<".into()),
+        },
+    )
+}
+
+/// The JSON key sigs.k8s.io/yaml makes of a scalar key: numbers and booleans
+/// are formatted, null keys are refused.
+pub(crate) fn config_key(raw: &RawScalar, pos: Pos) -> Result<String, YamlError> {
+    let tag = Tag::from_full(&raw.tag);
+    if raw.quoted && tag == Tag::None {
+        return Ok(raw.text.clone());
+    }
+    if tag == Tag::Binary {
+        let bytes = decode_binary(&raw.text)
+            .ok_or_else(|| syntax(pos, "!!binary value contains invalid base64 data"))?;
+        return Ok(go_lossy_string(bytes));
+    }
+    Ok(
+        match resolve_v2(tag, &raw.text).map_err(|m| syntax(pos, m))? {
+            Resolved::Str | Resolved::Timestamp(_) | Resolved::Merge => raw.text.clone(),
+            Resolved::Int(i) => i.to_string(),
+            Resolved::Bool(b) => b.to_string(),
+            Resolved::Float(f) => match format_float_g32(f).as_str() {
+                "+Inf" => ".inf".into(),
+                "-Inf" => "-.inf".into(),
+                "NaN" => ".nan".into(),
+                s => s.to_string(),
+            },
+            Resolved::Uint(_) | Resolved::Null => {
+                return Err(unsupported(
+                    pos,
+                    format!("unsupported map key {:?}", raw.text),
+                ));
+            }
+        },
+    )
+}
+
+/// go-yaml v2's `isMerge`: a plain untagged `<<`, or anything tagged `!!merge`.
+pub(crate) fn is_config_merge_key(raw: &RawScalar) -> bool {
+    match Tag::from_full(&raw.tag) {
+        Tag::Merge => true,
+        Tag::None => !raw.quoted && raw.text == "<<" && raw.tag.is_empty(),
+        _ => false,
     }
 }

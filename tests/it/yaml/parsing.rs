@@ -3,7 +3,7 @@
 
 use converge::yaml::{parse_documents, try_to_yaml};
 
-use super::{assert_same_as_kustomize, first_difference, kustomize_one};
+use super::{assert_same_as_kustomize, first_difference, kustomize_one, require_kubectl};
 
 /// Block-style input: plain scalars typed by yaml.v3, anchors, merges, tags.
 #[test]
@@ -139,4 +139,89 @@ fn syntax_corner_cases_match_kustomize() {
         snippets.len(),
         failures.join("\n")
     );
+}
+
+/// Whole files: kyaml's document splitting (separators, comments, `...`,
+/// empty documents) must find the same documents.
+#[test]
+fn document_splitting_matches_kustomize() {
+    let a = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n";
+    let b = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n";
+    let files = [
+        format!("---\n{a}"),
+        format!("--- # comment\n{a}---\n{b}"),
+        format!("{a}...\n"),
+        format!("{a}---\n"),
+        format!("# only a comment\n---\n{a}---\n\n---\n# another\n---\n{b}"),
+        format!("---\n---\n{a}"),
+        format!("{a}...\n{b}"),
+        format!("{a}---   \n{b}"),
+        format!("{a}--- x\n{b}"),
+        format!("{a}----\n{b}"),
+        format!("{a}---\n~\n---\n{b}"),
+        format!("{a}---\nnull\n---\n{b}"),
+        format!("{a}\n---\n\n{b}"),
+        format!("--- !!map\n{a}"),
+        format!("%YAML 1.2\n---\n{a}"),
+        format!("{a}---\n--- |\n  text\n"),
+        a.replace('\n', "\r\n"),
+    ];
+    let mut failures = Vec::new();
+    for file in &files {
+        let theirs = kustomize_one(file);
+        let ours = parse_documents(file)
+            .map_err(|e| e.to_string())
+            .and_then(|docs| {
+                // Like kustomize, the renderer refuses documents that are not objects.
+                if docs.iter().any(|d| !d.is_object()) {
+                    return Err("not an object".to_string());
+                }
+                let mut out = String::new();
+                for (i, doc) in docs.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str("---\n");
+                    }
+                    out.push_str(&try_to_yaml(doc).map_err(|e| e.to_string())?);
+                }
+                Ok(out)
+            });
+        match (&ours, &theirs) {
+            (Ok(x), Some(y)) if x == y => {}
+            (Err(_), None) => {}
+            _ => failures.push(format!(
+                "{file:?}:\n  ours: {ours:?}\n  kubectl: {theirs:?}"
+            )),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} files differ:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+}
+
+/// Kustomization files go through sigs.k8s.io/yaml (go-yaml v2): later
+/// duplicate keys win and YAML 1.1 booleans apply. Checked on what kustomize
+/// prints for such files.
+#[test]
+fn kustomization_files_are_read_like_kustomize() {
+    require_kubectl();
+    let kustomization = "namePrefix: a-\nnamePrefix: b-\ngeneratorOptions:\n  disableNameSuffixHash: yes\nconfigMapGenerator:\n- name: cm\n  literals: [k=v]\ncommonLabels: &l\n  team: x\ncommonAnnotations: *l\n";
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("kustomization.yaml"), kustomization).expect("write");
+    let out = std::process::Command::new("kubectl")
+        .arg("kustomize")
+        .arg(dir.path())
+        .output()
+        .expect("run kubectl");
+    let printed = String::from_utf8(out.stdout).expect("UTF-8");
+    // Later namePrefix wins, `yes` disabled the hash suffix, the alias copied the labels.
+    assert!(printed.contains("name: b-cm\n"), "{printed}");
+    assert!(printed.contains("annotations:\n    team: x\n"), "{printed}");
+    let k = converge::yaml::parse_kustomization(kustomization).expect("parses");
+    assert_eq!(k["namePrefix"], "b-");
+    assert_eq!(k["generatorOptions"]["disableNameSuffixHash"], true);
+    assert_eq!(k["commonAnnotations"], k["commonLabels"]);
 }
