@@ -329,24 +329,35 @@ fn unreadable_in_json(s: &str) -> bool {
     })
 }
 
-/// The first string (key or value) kustomize could not print, if any:
-/// DEL, C1 controls and U+FFFE/U+FFFF anywhere, NEL in keys, NEL followed by
-/// a document marker.
-pub(crate) fn find_unprintable(value: &Value) -> Option<&str> {
-    let bad = unreadable_in_json;
+/// Where kustomize could not print `value`, if anywhere: the path to the
+/// first offending string (a key is reported as its own path). Offenders are
+/// DEL, C1 controls and U+FFFE/U+FFFF anywhere, NEL in keys, and NEL followed
+/// by a document marker. The path, not the text, is reported: the text may
+/// be a Secret's value.
+pub(crate) fn find_unprintable(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) if bad(s) => Some(s),
-        Value::Array(items) => items.iter().find_map(find_unprintable),
+        Value::String(s) if unreadable_in_json(s) => Some(String::new()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            find_unprintable(item).map(|rest| join_path(&format!("[{i}]"), &rest))
+        }),
         Value::Object(map) => map.iter().find_map(|(k, v)| {
             // A NEL inside a JSON key is a line break in an implicit key,
             // which go-yaml v2 cannot parse.
-            if bad(k) || k.contains('\u{85}') {
-                Some(k.as_str())
+            if unreadable_in_json(k) || k.contains('\u{85}') {
+                Some(format!("{} (key)", k.escape_debug()))
             } else {
-                find_unprintable(v)
+                find_unprintable(v).map(|rest| join_path(k, &rest))
             }
         }),
         _ => None,
+    }
+}
+
+fn join_path(head: &str, rest: &str) -> String {
+    match rest {
+        "" => head.to_string(),
+        r if r.starts_with('[') => format!("{head}{r}"),
+        r => format!("{head}.{r}"),
     }
 }
 
@@ -478,7 +489,10 @@ metadata:
 
     #[test]
     fn unprintable_strings_are_found() {
-        assert!(find_unprintable(&json!({"a": ["ok", {"b": "x\u{7f}"}]})).is_some());
+        assert_eq!(
+            find_unprintable(&json!({"a": ["ok", {"b": "x\u{7f}"}]})).as_deref(),
+            Some("a[1].b")
+        );
         assert!(find_unprintable(&json!({"nel\u{85}": 1})).is_some());
         assert!(find_unprintable(&json!({"a": "x\u{85}--- y"})).is_some());
         assert!(find_unprintable(&json!({"a": "x\u{85}y", "b": "\u{85}---x"})).is_none());

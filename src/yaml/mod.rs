@@ -5,9 +5,21 @@
 //! yaml.v3's scalar resolution, aliases and merge keys are expanded like kyaml's
 //! `DeAnchor`, and the result is the JSON value kustomize would marshal.
 //!
+//! kyaml then re-encodes every resource with yaml.v3 before turning it into
+//! JSON; the value changes that causes (folded `>` scalars gain line breaks,
+//! timestamps and empty scalars in flow collections become strings) are
+//! reproduced too. Kustomization files take the other road kustomize uses,
+//! sigs.k8s.io/yaml with go-yaml v2 ([`parse_kustomization`]).
+//!
 //! Writing reproduces `resource.AsYAML()`: `encoding/json` then go-yaml v2's
 //! `Marshal` (libyaml's emitter), byte for byte: key order, quoting, folding
 //! at 80 columns, literal blocks.
+//!
+//! Known limits: raw U+2028/U+2029 in input are line breaks to yaml.v3 but
+//! content here; a tab right after a block sequence's `-` is accepted here
+//! and refused by yaml.v3; go-yaml v2's key order is not transitive for some
+//! keys mixing digits and letters, where kustomize's own output varies from
+//! run to run.
 
 mod build;
 mod document;
@@ -134,11 +146,7 @@ pub fn try_to_yaml(value: &Value) -> Result<String, YamlError> {
 pub fn check_printable(value: &Value) -> Result<(), YamlError> {
     match emit::find_unprintable(value) {
         None => Ok(()),
-        Some(s) => Err(YamlError::Unsupported {
-            what: format!("string {s:?} contains control characters, which kustomize cannot print"),
-            line: 0,
-            column: 0,
-        }),
+        Some(path) => Err(YamlError::Unprintable { path }),
     }
 }
 
