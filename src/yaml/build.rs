@@ -288,6 +288,11 @@ impl<'t> Builder<'t> {
         self.cursor.text.get(start..end).unwrap_or("")
     }
 
+    /// Whether the next node is an entry of a block sequence.
+    pub(crate) fn in_block_sequence(&self) -> bool {
+        matches!(self.frames.last(), Some(Frame::Seq { flow: false, .. }))
+    }
+
     fn in_flow(&self) -> bool {
         self.frames.last().is_some_and(Frame::flow)
     }

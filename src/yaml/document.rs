@@ -275,6 +275,22 @@ fn check_block_scalar_tabs(text: &str, start: usize, pos: Pos) -> Result<(), Yam
     Ok(())
 }
 
+/// libyaml does not skip a tab after a block sequence's `-` ("found character
+/// that cannot start any token"); saphyr does. `start` is where the entry's
+/// node starts.
+fn check_tab_after_dash(text: &str, start: usize, pos: Pos) -> Result<(), YamlError> {
+    let before = &text[..start.min(text.len())];
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    if trimmed.ends_with('-') && before[trimmed.len()..].contains('\t') {
+        return Err(YamlError::Syntax {
+            line: pos.line,
+            column: pos.column,
+            message: "found character that cannot start any token".into(),
+        });
+    }
+    Ok(())
+}
+
 fn parse_events(text: &str, dialect: Dialect) -> Result<Option<Value>, Stop> {
     let mut parser = Parser::new_from_str(text);
     let mut builder = Builder::new(text, dialect);
@@ -282,6 +298,18 @@ fn parse_events(text: &str, dialect: Dialect) -> Result<Option<Value>, Stop> {
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| scan_stop(&e))?;
         let pos = Pos::of(&span);
+        if builder.in_block_sequence()
+            && matches!(
+                event,
+                Event::Scalar(..)
+                    | Event::Alias(_)
+                    | Event::SequenceStart(..)
+                    | Event::MappingStart(..)
+            )
+        {
+            let start = builder.byte_of(span.start.index());
+            check_tab_after_dash(text, start, pos)?;
+        }
         match event {
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => break,
@@ -553,6 +581,14 @@ mod tests {
         assert!(parse_first_document("a: |\n\n    \tx\n").is_err());
         assert_eq!(one("a: |2\n   \tx\n"), json!({"a": " \tx\n"}));
         assert_eq!(one("a: |\n    x\n    \ty\n"), json!({"a": "x\n\ty\n"}));
+    }
+
+    #[test]
+    fn tab_after_a_dash_is_rejected_like_libyaml() {
+        assert!(parse_first_document("a:\n-\tz\n").is_err());
+        assert!(parse_first_document("a:\n- \tz\n").is_err());
+        assert!(parse_first_document("a:\n-\tb: c\n").is_err());
+        assert_eq!(one("a:\n- z\t\n- 'x\ty'\n"), json!({"a": ["z", "x\ty"]}));
     }
 
     #[test]

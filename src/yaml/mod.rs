@@ -16,8 +16,7 @@
 //! at 80 columns, literal blocks.
 //!
 //! Known limits: raw U+2028/U+2029 in input are line breaks to yaml.v3 but
-//! content here; a tab right after a block sequence's `-` is accepted here
-//! and refused by yaml.v3; go-yaml v2's key order is not transitive for some
+//! content here; go-yaml v2's key order is not transitive for some
 //! keys mixing digits and letters, where kustomize's own output varies from
 //! run to run.
 
