@@ -1,0 +1,653 @@
+//! One unit of work on one environment, run on the worker pool: a reconcile (closure check,
+//! render, gate, sync, rollback) or a drift check (and heal). Jobs report to the status
+//! board, the metrics and the cluster's Events themselves, and hand the session a small
+//! [`JobDone`] saying what to remember and whether to retry.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use super::Shared;
+use super::events::{self, EventType, Note};
+use super::metrics::Metrics;
+use super::pipeline::{
+    ApplySet, Health, ObjectKey, RevertOutcome, RevertRequest, SyncRequest, Unhealthy,
+};
+use super::prepare::{Prepared, prepare};
+use super::repo::Snapshot;
+use super::status::{self, MAX_ROLLBACK_RECORDS, Phase, RollbackRecord, SyncSummary};
+use super::stop::StopSignal;
+use crate::environment::Environment;
+use crate::source::InputClosure;
+
+/// What the last completed reconcile of an environment left behind: enough to skip
+/// unchanged revisions and to check drift without rendering again.
+pub struct Applied {
+    pub environment: Environment,
+    pub objects: Vec<Value>,
+    index: HashMap<ObjectKey, usize>,
+    pub closure: InputClosure,
+    pub applyset: ApplySet,
+    /// The objects were applied (not blocked by policy, not manual).
+    pub applied: bool,
+}
+
+impl Applied {
+    fn new(
+        environment: Environment,
+        objects: Vec<Value>,
+        closure: InputClosure,
+        applyset: ApplySet,
+        applied: bool,
+    ) -> Applied {
+        let index = objects
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| ObjectKey::of(o).map(|k| (k, i)))
+            .collect();
+        Applied {
+            environment,
+            objects,
+            index,
+            closure,
+            applyset,
+            applied,
+        }
+    }
+
+    /// The desired object a live object stands for (rendered objects may leave the
+    /// namespace to the environment's default).
+    pub fn desired(&self, live: &ObjectKey) -> Option<&Value> {
+        let found = self.index.get(live).or_else(|| {
+            (live.namespace == self.environment.spec.target.namespace)
+                .then(|| self.index.get(&live.without_namespace()))
+                .flatten()
+        });
+        found.and_then(|&i| self.objects.get(i))
+    }
+
+    /// The kinds this environment contains.
+    pub fn kinds(&self) -> BTreeSet<super::drift::Gvk> {
+        self.objects
+            .iter()
+            .filter_map(super::drift::gvk_of)
+            .collect()
+    }
+}
+
+/// How a job ended, for the session.
+pub enum Outcome {
+    /// Nothing changed since the last reconcile (or no drift).
+    Unchanged,
+    /// These inputs are dealt with (synced, blocked or manual); remember them.
+    Recorded(Arc<Applied>),
+    /// Retry with backoff.
+    Failed,
+    /// Stopped before finishing; redo in the next session.
+    Abandoned,
+}
+
+pub struct JobDone {
+    pub name: String,
+    pub snapshot: Option<Arc<Snapshot>>,
+    pub outcome: Outcome,
+    /// The failing commit a rollback was made (or declined) for.
+    pub rolled_back: Option<String>,
+    /// Drift keys checked by a drift job.
+    pub drift_keys: Vec<ObjectKey>,
+}
+
+/// Everything a job needs.
+pub struct JobContext {
+    pub shared: Arc<Shared>,
+    pub name: String,
+    pub client: kube::Client,
+    pub stop: StopSignal,
+    pub workers: Arc<Semaphore>,
+}
+
+impl JobContext {
+    fn note(
+        &self,
+        parent: &ApplySet,
+        kind: EventType,
+        reason: &'static str,
+        message: String,
+    ) -> impl Future<Output = ()> + use<> {
+        let client = self.client.clone();
+        let parent = parent.parent.clone();
+        let identity = self.shared.config.identity.clone();
+        async move {
+            let note = Note {
+                kind,
+                reason,
+                message,
+            };
+            events::record(&client, &parent, &note, &identity).await;
+        }
+    }
+
+    fn fail(&self, stage: &str, message: String) {
+        tracing::warn!(env = %self.name, stage, error = %message, "reconcile failed");
+        self.shared.metrics.failed(&self.name, stage);
+        self.shared.status.update_env(&self.name, |s| {
+            s.phase = Phase::Failed;
+            s.error = Some(format!("{stage}: {message}"));
+        });
+    }
+}
+
+/// Reconciles environment `ctx.name` at `snapshot`.
+pub async fn reconcile(
+    ctx: JobContext,
+    snapshot: Arc<Snapshot>,
+    previous: Option<Arc<Applied>>,
+    rolled_back_before: bool,
+) -> JobDone {
+    let done = |outcome, rolled_back| JobDone {
+        name: ctx.name.clone(),
+        snapshot: Some(Arc::clone(&snapshot)),
+        outcome,
+        rolled_back,
+        drift_keys: Vec::new(),
+    };
+    let Ok(_permit) = Arc::clone(&ctx.workers).acquire_owned().await else {
+        return done(Outcome::Abandoned, None);
+    };
+    if ctx.stop.is_stopped() {
+        return done(Outcome::Abandoned, None);
+    }
+    let revision = snapshot.revision();
+    ctx.shared
+        .status
+        .update_env(&ctx.name, |s| s.revision = Some(revision.clone()));
+
+    let prepared = {
+        let snapshot = Arc::clone(&snapshot);
+        let name = ctx.name.clone();
+        let previous = previous.as_ref().map(|p| p.closure.clone());
+        tokio::task::spawn_blocking(move || prepare(&snapshot, &name, previous.as_ref())).await
+    };
+    let render = match prepared {
+        Ok(Prepared::Unchanged) => {
+            ctx.shared
+                .metrics
+                .renders_skipped
+                .get_or_create(&Metrics::env(&ctx.name))
+                .inc();
+            ctx.shared
+                .status
+                .update_env(&ctx.name, |s| s.renders_skipped += 1);
+            return done(Outcome::Unchanged, None);
+        }
+        Ok(Prepared::Failed { stage, message }) => {
+            ctx.fail(stage, message);
+            return done(Outcome::Failed, None);
+        }
+        Ok(Prepared::Rendered(render)) => render,
+        Err(join) => {
+            ctx.fail("render", format!("the render task failed: {join}"));
+            return done(Outcome::Failed, None);
+        }
+    };
+    ctx.shared
+        .metrics
+        .renders
+        .get_or_create(&Metrics::env(&ctx.name))
+        .inc();
+    let render = *render;
+    let applyset = ctx.shared.syncer.applyset(&render.environment);
+    let digest = render.closure.digest();
+    ctx.shared.status.update_env(&ctx.name, |s| {
+        s.renders += 1;
+        s.closure_digest = Some(digest.clone());
+        s.policy = Some(render.gate.status.clone());
+    });
+
+    if render.gate.denied {
+        let message = format!(
+            "policy denied revision {}: {}",
+            short(&revision),
+            render.gate.status.messages.join("; ")
+        );
+        ctx.shared.metrics.failed(&ctx.name, "policy");
+        ctx.shared.status.update_env(&ctx.name, |s| {
+            s.phase = Phase::Blocked;
+            s.error = Some(message.clone());
+            s.failures = 0;
+            s.next_retry_seconds = None;
+        });
+        ctx.note(&applyset, EventType::Warning, "PolicyDenied", message)
+            .await;
+        let applied = Applied::new(
+            render.environment,
+            render.objects,
+            render.closure,
+            applyset,
+            false,
+        );
+        return done(Outcome::Recorded(Arc::new(applied)), None);
+    }
+    if !render.environment.spec.sync.automated {
+        ctx.shared.status.update_env(&ctx.name, |s| {
+            s.phase = Phase::Manual;
+            s.error = None;
+            s.failures = 0;
+            s.next_retry_seconds = None;
+        });
+        let applied = Applied::new(
+            render.environment,
+            render.objects,
+            render.closure,
+            applyset,
+            false,
+        );
+        return done(Outcome::Recorded(Arc::new(applied)), None);
+    }
+
+    ctx.shared
+        .status
+        .update_env(&ctx.name, |s| s.phase = Phase::Syncing);
+    let started = Instant::now();
+    let result = ctx
+        .shared
+        .syncer
+        .sync(SyncRequest {
+            client: &ctx.client,
+            environment: &render.environment,
+            objects: &render.objects,
+            revision: &revision,
+            stop: &ctx.stop,
+        })
+        .await;
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(failure) => {
+            ctx.fail(&failure.stage, failure.message.clone());
+            ctx.note(
+                &applyset,
+                EventType::Warning,
+                "SyncFailed",
+                format!("sync of {} failed: {failure}", short(&revision)),
+            )
+            .await;
+            return done(Outcome::Failed, None);
+        }
+    };
+    let elapsed = started.elapsed();
+    let result_label = match &outcome.health {
+        Health::Healthy => "healthy",
+        Health::Unhealthy { .. } => "unhealthy",
+        Health::Abandoned => "abandoned",
+    };
+    ctx.shared
+        .metrics
+        .syncs
+        .get_or_create(&Metrics::env_result(&ctx.name, result_label))
+        .inc();
+    if outcome.health == Health::Abandoned {
+        tracing::info!(env = %ctx.name, "sync abandoned before pruning (stopping)");
+        ctx.shared.status.update_env(&ctx.name, |s| {
+            s.phase = Phase::Pending;
+            s.error = Some("sync abandoned before pruning (the controller was stopping)".into());
+        });
+        return done(Outcome::Abandoned, None);
+    }
+    ctx.shared
+        .metrics
+        .sync_duration
+        .get_or_create(&Metrics::env(&ctx.name))
+        .observe(elapsed.as_secs_f64());
+    ctx.shared
+        .metrics
+        .drift
+        .get_or_create(&Metrics::env(&ctx.name))
+        .set(0);
+    let summary = SyncSummary {
+        revision: revision.clone(),
+        at: status::now(),
+        duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        applied: outcome.applied,
+        unchanged: outcome.unchanged,
+        pruned: outcome.pruned,
+    };
+    let changed = outcome.applied + outcome.pruned > 0;
+    match &outcome.health {
+        Health::Healthy => {
+            tracing::info!(env = %ctx.name, revision = %short(&revision), applied = outcome.applied, pruned = outcome.pruned, "synced");
+            ctx.shared.status.update_env(&ctx.name, |s| {
+                s.phase = Phase::Synced;
+                s.synced_revision = Some(revision.clone());
+                s.last_sync = Some(summary);
+                s.unhealthy.clear();
+                s.error = None;
+                s.failures = 0;
+                s.next_retry_seconds = None;
+                s.drift.objects.clear();
+            });
+            if changed {
+                let message = format!(
+                    "synced {}: {} applied, {} unchanged, {} pruned; healthy",
+                    short(&revision),
+                    outcome.applied,
+                    outcome.unchanged,
+                    outcome.pruned
+                );
+                ctx.note(&applyset, EventType::Normal, "Synced", message)
+                    .await;
+            }
+            let applied = Applied::new(
+                render.environment,
+                render.objects,
+                render.closure,
+                applyset,
+                true,
+            );
+            done(Outcome::Recorded(Arc::new(applied)), None)
+        }
+        Health::Unhealthy { objects } => {
+            let evidence = evidence(objects);
+            tracing::warn!(env = %ctx.name, revision = %short(&revision), %evidence, "health check failed");
+            ctx.shared.metrics.failed(&ctx.name, "health");
+            ctx.shared.status.update_env(&ctx.name, |s| {
+                s.phase = Phase::Unhealthy;
+                s.synced_revision = Some(revision.clone());
+                s.last_sync = Some(summary);
+                s.unhealthy = objects.clone();
+                s.error = Some(format!("health check failed: {evidence}"));
+                s.failures = 0;
+                s.next_retry_seconds = None;
+                s.drift.objects.clear();
+            });
+            ctx.note(
+                &applyset,
+                EventType::Warning,
+                "Unhealthy",
+                format!(
+                    "health check failed after syncing {}: {evidence}",
+                    short(&revision)
+                ),
+            )
+            .await;
+            let mut rolled_back = None;
+            if render.environment.spec.rollback.on_failed_health {
+                match rollback(
+                    &ctx,
+                    &snapshot,
+                    &revision,
+                    objects,
+                    rolled_back_before,
+                    &applyset,
+                )
+                .await
+                {
+                    RollbackStep::Done(failing) => rolled_back = failing,
+                    RollbackStep::Retry => return done(Outcome::Failed, None),
+                }
+            }
+            let applied = Applied::new(
+                render.environment,
+                render.objects,
+                render.closure,
+                applyset,
+                true,
+            );
+            done(Outcome::Recorded(Arc::new(applied)), rolled_back)
+        }
+        Health::Abandoned => done(Outcome::Abandoned, None),
+    }
+}
+
+/// `Deployment ml/api: Failed (Progressing=False ...); ...`
+pub fn evidence(objects: &[Unhealthy]) -> String {
+    objects
+        .iter()
+        .map(|o| {
+            if o.message.is_empty() {
+                format!("{}: {}", o.object, o.status)
+            } else {
+                format!("{}: {} ({})", o.object, o.status, o.message)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub fn short(revision: &str) -> &str {
+    if revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &revision[..12]
+    } else {
+        revision
+    }
+}
+
+enum RollbackStep {
+    /// Nothing more to do; the failing commit a rollback was made or declined for.
+    Done(Option<String>),
+    /// The revert failed: retry the whole reconcile with backoff.
+    Retry,
+}
+
+async fn rollback(
+    ctx: &JobContext,
+    snapshot: &Snapshot,
+    revision: &str,
+    objects: &[Unhealthy],
+    rolled_back_before: bool,
+    applyset: &ApplySet,
+) -> RollbackStep {
+    let label = |result: &str| Metrics::env_result(&ctx.name, result);
+    let Some(failing) = snapshot.commit() else {
+        ctx.shared
+            .metrics
+            .rollbacks
+            .get_or_create(&label("skipped"))
+            .inc();
+        tracing::warn!(env = %ctx.name, "cannot roll back: the watched directory is not in a git repository");
+        return RollbackStep::Done(None);
+    };
+    if rolled_back_before {
+        // This commit was already reverted (or declined): never twice.
+        ctx.shared
+            .metrics
+            .rollbacks
+            .get_or_create(&label("skipped"))
+            .inc();
+        return RollbackStep::Done(None);
+    }
+    let request = RevertRequest {
+        environment: ctx.name.clone(),
+        failing: failing.clone(),
+        reason: format!(
+            "health check failed after syncing {}: {}",
+            short(revision),
+            evidence(objects)
+        ),
+    };
+    let reverter = Arc::clone(&ctx.shared.reverter);
+    let result = tokio::task::spawn_blocking(move || reverter.revert(&request)).await;
+    let outcome = match result {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(failure)) => {
+            ctx.shared
+                .metrics
+                .rollbacks
+                .get_or_create(&label("failed"))
+                .inc();
+            ctx.fail("rollback", failure.message.clone());
+            ctx.note(
+                applyset,
+                EventType::Warning,
+                "RollbackFailed",
+                format!("could not revert: {failure}"),
+            )
+            .await;
+            return RollbackStep::Retry;
+        }
+        Err(join) => {
+            ctx.shared
+                .metrics
+                .rollbacks
+                .get_or_create(&label("failed"))
+                .inc();
+            ctx.fail("rollback", format!("the rollback task failed: {join}"));
+            return RollbackStep::Retry;
+        }
+    };
+    let (result_label, kind, reason, message) = match &outcome {
+        RevertOutcome::Reverted { commit, reverted } => (
+            "reverted",
+            EventType::Normal,
+            "RolledBack",
+            format!(
+                "reverted {} with {} after a failed health check",
+                short(reverted),
+                short(commit)
+            ),
+        ),
+        RevertOutcome::Declined { reason } => (
+            "declined",
+            EventType::Warning,
+            "RollbackDeclined",
+            format!("no automatic rollback: {reason}"),
+        ),
+    };
+    tracing::info!(env = %ctx.name, %message, "rollback");
+    ctx.shared
+        .metrics
+        .rollbacks
+        .get_or_create(&label(result_label))
+        .inc();
+    let record = RollbackRecord {
+        at: status::now(),
+        failing: failing.clone(),
+        outcome: outcome.clone(),
+    };
+    ctx.shared.status.update_env(&ctx.name, |s| {
+        s.rollbacks.push(record);
+        let excess = s.rollbacks.len().saturating_sub(MAX_ROLLBACK_RECORDS);
+        s.rollbacks.drain(..excess);
+    });
+    ctx.note(applyset, kind, reason, message).await;
+    if matches!(outcome, RevertOutcome::Reverted { .. }) {
+        // Fetch the pushed revert at once: the loop reconciles it like any commit.
+        ctx.shared.fetch_now.notify_one();
+    }
+    RollbackStep::Done(Some(failing))
+}
+
+/// Checks `keys` of environment `ctx.name` for drift and heals them when it self-heals.
+pub async fn check_drift(ctx: JobContext, applied: Arc<Applied>, keys: Vec<ObjectKey>) -> JobDone {
+    let done = |outcome| JobDone {
+        name: ctx.name.clone(),
+        snapshot: None,
+        outcome,
+        rolled_back: None,
+        drift_keys: keys.clone(),
+    };
+    let Ok(_permit) = Arc::clone(&ctx.workers).acquire_owned().await else {
+        return done(Outcome::Abandoned);
+    };
+    if ctx.stop.is_stopped() {
+        return done(Outcome::Abandoned);
+    }
+    let objects: Vec<Value> = keys
+        .iter()
+        .filter_map(|k| applied.desired(k).cloned())
+        .collect();
+    if objects.is_empty() {
+        return done(Outcome::Unchanged);
+    }
+    let env = &applied.environment;
+    let drifted = match ctx.shared.syncer.drifted(&ctx.client, env, &objects).await {
+        Ok(drifted) => drifted,
+        Err(failure) => {
+            tracing::warn!(env = %ctx.name, error = %failure, "drift check failed");
+            ctx.shared.metrics.failed(&ctx.name, "drift");
+            return done(Outcome::Failed);
+        }
+    };
+    let drifted_objects: Vec<Value> = drifted
+        .iter()
+        .filter_map(|k| applied.desired(k).cloned())
+        .collect();
+    let names: Vec<String> = drifted.iter().map(ToString::to_string).collect();
+    let checked: Vec<String> = keys.iter().map(ToString::to_string).collect();
+    let gauge = ctx
+        .shared
+        .metrics
+        .drift
+        .get_or_create_owned(&Metrics::env(&ctx.name));
+    if drifted.is_empty() {
+        ctx.shared.status.update_env(&ctx.name, |s| {
+            s.drift.objects.retain(|o| !checked.contains(o));
+            s.drift.last_checked = Some(status::now());
+            gauge.set(i64::try_from(s.drift.objects.len()).unwrap_or(i64::MAX));
+        });
+        return done(Outcome::Unchanged);
+    }
+    if env.spec.sync.self_heal {
+        match ctx
+            .shared
+            .syncer
+            .heal(&ctx.client, env, &drifted_objects)
+            .await
+        {
+            Ok(written) => {
+                let corrected = drifted.len() as u64;
+                tracing::info!(env = %ctx.name, objects = %names.join(", "), written, "drift corrected");
+                ctx.shared
+                    .metrics
+                    .drift_corrected
+                    .get_or_create(&Metrics::env(&ctx.name))
+                    .inc_by(corrected);
+                ctx.shared.status.update_env(&ctx.name, |s| {
+                    s.drift.objects.retain(|o| !checked.contains(o));
+                    s.drift.corrected += corrected;
+                    s.drift.last_checked = Some(status::now());
+                    gauge.set(i64::try_from(s.drift.objects.len()).unwrap_or(i64::MAX));
+                });
+                ctx.note(
+                    &applied.applyset,
+                    EventType::Normal,
+                    "DriftCorrected",
+                    format!(
+                        "re-applied objects changed outside git: {}",
+                        names.join(", ")
+                    ),
+                )
+                .await;
+                done(Outcome::Unchanged)
+            }
+            Err(failure) => {
+                tracing::warn!(env = %ctx.name, error = %failure, "self-heal failed");
+                ctx.shared.metrics.failed(&ctx.name, "heal");
+                gauge.set(i64::try_from(drifted.len()).unwrap_or(i64::MAX));
+                done(Outcome::Failed)
+            }
+        }
+    } else {
+        tracing::info!(env = %ctx.name, objects = %names.join(", "), "drift detected (self-heal is off)");
+        ctx.shared.status.update_env(&ctx.name, |s| {
+            s.drift.objects.retain(|o| !checked.contains(o));
+            s.drift.objects.extend(names.iter().cloned());
+            s.drift.objects.sort();
+            s.drift.last_checked = Some(status::now());
+            gauge.set(i64::try_from(s.drift.objects.len()).unwrap_or(i64::MAX));
+        });
+        ctx.note(
+            &applied.applyset,
+            EventType::Warning,
+            "Drifted",
+            format!(
+                "live objects differ from git (self-heal is off): {}",
+                names.join(", ")
+            ),
+        )
+        .await;
+        done(Outcome::Unchanged)
+    }
+}
