@@ -2,6 +2,7 @@
 //! of every such commit after a revision), computed in memory and committed with the
 //! reason. A commit that is itself a revert, or that was already reverted, is never chosen:
 //! rolling back twice goes one change further back instead of undoing the first rollback.
+//! The commit that created the environment is never reverted by `revert_last_change`.
 
 use std::collections::HashSet;
 
@@ -85,6 +86,10 @@ pub fn revert_last_change_commit(
         if reverted.contains(&id) {
             return Ok(true);
         }
+        if change.created {
+            // Reverting the commit that made the environment would delete it.
+            return Ok(false);
+        }
         target = Some(change.commit);
         Ok(false)
     })?;
@@ -103,6 +108,13 @@ pub fn revert_since_commit(
     reason: &str,
     opts: &CommitOptions,
 ) -> Result<Option<Oid>, BotError> {
+    if !is_ancestor(repo, since, parent.id())? {
+        return Err(BotError::NotAncestor {
+            env: env.to_string(),
+            rev: since.to_string(),
+            branch: short(parent),
+        });
+    }
     let mut targets = Vec::new();
     walk(repo, parent, env, |change| {
         if change.commit.id() == since || is_ancestor(repo, change.commit.id(), since)? {
