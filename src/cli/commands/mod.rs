@@ -7,6 +7,7 @@ mod history;
 mod promote;
 mod render;
 mod rollback;
+mod sandbox;
 
 use anyhow::bail;
 
@@ -27,7 +28,7 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rollback(args) => rollback::run(&global, args),
         Command::History(args) => history::run(&global, args),
         Command::Run(_) => not_yet("run"),
-        Command::Sandbox(_) => not_yet("sandbox"),
+        Command::Sandbox(args) => sandbox::run(&global, args),
         Command::Demo(_) => not_yet("demo"),
     }
 }
