@@ -30,9 +30,12 @@ pub(crate) fn walk<'r>(
     env: &str,
     mut visit: impl FnMut(EnvCommit<'r>) -> Result<bool, BotError>,
 ) -> Result<(), BotError> {
-    let (mut closure, mut rendered) = match render_at(repo, from, env)? {
-        Some((closure, rendered)) => (closure, Some(rendered)),
-        None => {
+    // The commit whose render the closure comes from: from there on, the closure is compared
+    // with each parent by what it recorded; above it (a broken head), tree against tree.
+    let mut closure_of = from.id();
+    let (mut closure, mut rendered) = match render_at(repo, from, env) {
+        Ok(Some((closure, rendered))) => (closure, Some(rendered)),
+        Ok(None) => {
             return Err(BotError::Environment {
                 env: env.to_string(),
                 rev: short(from),
@@ -42,6 +45,15 @@ pub(crate) fn walk<'r>(
                 }),
             });
         }
+        // A broken head (the change to undo may be what broke it): compare with what the
+        // newest ancestor that renders read.
+        Err(err) => match nearest_rendering_ancestor(repo, from, env)? {
+            Some((closure, at)) => {
+                closure_of = at;
+                (closure, None)
+            }
+            None => return Err(err),
+        },
     };
     let mut current = from.clone();
     for _ in 0..MAX_COMMITS {
@@ -62,17 +74,24 @@ pub(crate) fn walk<'r>(
             })?;
             return Ok(());
         };
-        let parent_source = source_at(repo, &parent)?;
-        let unchanged = closure
-            .unchanged_in(&parent_source)
-            .map_err(|e| BotError::Git {
-                action: format!("comparing {env}'s inputs at {}", short(&parent)),
-                source: crate::git::GitError::Revision {
-                    rev: parent.id().to_string(),
-                    message: e.to_string(),
-                },
-            })?;
+        let unchanged = if closure_of == current.id() {
+            let parent_source = source_at(repo, &parent)?;
+            closure
+                .unchanged_in(&parent_source)
+                .map_err(|e| BotError::Git {
+                    action: format!("comparing {env}'s inputs at {}", short(&parent)),
+                    source: crate::git::GitError::Revision {
+                        rev: parent.id().to_string(),
+                        message: e.to_string(),
+                    },
+                })?
+        } else {
+            same_entries(&current, &parent, &closure)?
+        };
         if unchanged {
+            if closure_of == current.id() {
+                closure_of = parent.id();
+            }
             current = parent;
             continue;
         }
@@ -89,6 +108,7 @@ pub(crate) fn walk<'r>(
         match before {
             Ok(Some((c, r))) => {
                 closure = c;
+                closure_of = parent.id();
                 rendered = Some(r);
             }
             // The parent does not render (a broken state in history): keep comparing with
@@ -98,6 +118,60 @@ pub(crate) fn walk<'r>(
         current = parent;
     }
     Ok(())
+}
+
+/// How far back a broken head looks for a state that renders.
+const MAX_BROKEN: usize = 100;
+
+/// The input closure of the newest first-parent ancestor of `from` where `env` renders,
+/// and that ancestor.
+fn nearest_rendering_ancestor(
+    repo: &Repository,
+    from: &Commit<'_>,
+    env: &str,
+) -> Result<Option<(InputClosure, Oid)>, BotError> {
+    let mut current = from.clone();
+    for _ in 0..MAX_BROKEN {
+        if current.parent_count() == 0 {
+            return Ok(None);
+        }
+        current = current
+            .parent(0)
+            .map_err(git2(format!("reading the parent of {}", short(&current))))?;
+        match render_at(repo, &current, env) {
+            Ok(Some((closure, _))) => return Ok(Some((closure, current.id()))),
+            Ok(None) => return Ok(None),
+            Err(_) => continue,
+        }
+    }
+    Ok(None)
+}
+
+/// Whether every path of `closure` is the same in both commits' trees (files by blob id;
+/// directories and missing paths by what is there).
+fn same_entries(
+    commit: &Commit<'_>,
+    parent: &Commit<'_>,
+    closure: &InputClosure,
+) -> Result<bool, BotError> {
+    let tree = commit
+        .tree()
+        .map_err(git2(format!("reading the tree of {}", short(commit))))?;
+    let parent_tree = parent
+        .tree()
+        .map_err(git2(format!("reading the tree of {}", short(parent))))?;
+    let entry = |tree: &git2::Tree<'_>, path: &std::path::Path| {
+        tree.get_path(path).ok().map(|e| {
+            let is_tree = e.kind() == Some(git2::ObjectType::Tree);
+            // A directory's own id changes with anything inside it; a render only probed
+            // it, so only its presence counts (the files it read are entries of their own).
+            (is_tree, if is_tree { None } else { Some(e.id()) })
+        })
+    };
+    Ok(closure
+        .entries
+        .keys()
+        .all(|path| entry(&tree, path) == entry(&parent_tree, path)))
 }
 
 /// The environment's closure and render at `commit`; `None` when the environment does not

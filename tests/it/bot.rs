@@ -489,3 +489,23 @@ fn history_lists_the_changes_with_their_images() {
     let list: Vec<serde_json::Value> = serde_json::from_str(&out).expect("json");
     assert_eq!(list.len(), 1, "{out}");
 }
+
+#[test]
+fn rollback_undoes_a_change_that_broke_the_render() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let work = seed_repo(dir.path());
+    let good = head(&work);
+    let broken = read(&work, PRODUCTION).replace("  - namespace.yaml\n", "  - missing.yaml\n");
+    std::fs::write(work.join(PRODUCTION), broken).expect("write");
+    commit_all(&work, "production: refer to a missing file");
+    let (ok, out, err) = bot_cli(&work, &["history", "--env", "production"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("refer to a missing file") && out.contains("(does not render)"),
+        "{out}"
+    );
+    let (ok, out, err) = bot_cli(&work, &["rollback", "--env", "production"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("production: roll back"), "{out}");
+    assert_eq!(git(&work, &["diff", &good, "HEAD"]), "");
+}
