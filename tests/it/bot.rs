@@ -59,7 +59,7 @@ fn render(repo: &Path, rev: &str, env: &str) -> String {
     let source = GitSource::open(repo, rev).expect("open revision");
     let (_, rendered) =
         converge::environment::render_environment(&source, env).expect("environment renders");
-    rendered.to_yaml()
+    rendered.to_yaml().expect("rendered objects print")
 }
 
 const ODD_IMAGES: &str = "images:
