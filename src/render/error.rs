@@ -41,6 +41,12 @@ pub enum RenderError {
         kustomization: PathBuf,
         message: String,
     },
+    #[error("{what} is not supported by converge (it needs {needs}): {kustomization}")]
+    Unsupported {
+        what: String,
+        needs: &'static str,
+        kustomization: PathBuf,
+    },
     /// A name reference that cannot be fixed (e.g. several resources could be the referral).
     #[error("updating name reference in '{field}' field of '{referrer}': {message}")]
     NameReference {
@@ -58,12 +64,6 @@ pub enum RenderError {
     /// A `crds:` file that cannot be read as OpenAPI definitions.
     #[error("{path}: unable to load crd definitions: {message}")]
     Crd { path: PathBuf, message: String },
-    #[error("{what} is not supported by converge (it needs {needs}): {kustomization}")]
-    Unsupported {
-        what: String,
-        needs: &'static str,
-        kustomization: PathBuf,
-    },
 }
 
 impl From<SourceError> for RenderError {

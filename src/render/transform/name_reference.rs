@@ -449,3 +449,163 @@ pub fn fix_back_references(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn res(v: Value) -> Resource {
+        Resource::new(v.as_object().cloned().unwrap_or_default())
+    }
+
+    /// Renames as a prefix transformer would: records the old id and the prefix.
+    fn prefixed(mut r: Resource, prefix: &str) -> Resource {
+        r.store_previous_id();
+        r.build.prefixes.push(prefix.to_string());
+        let name = format!("{prefix}{}", r.name());
+        r.set_name(&name);
+        r
+    }
+
+    fn build(list: Vec<Resource>) -> Result<ResMap, RenderError> {
+        let mut m = ResMap::new();
+        for r in list {
+            m.append(r).expect("unique ids");
+        }
+        fix_back_references(&mut m, &TransformerConfig::defaults())?;
+        Ok(m)
+    }
+
+    fn cm(name: &str) -> Resource {
+        res(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}))
+    }
+
+    fn deployment(cm_name: &str) -> Resource {
+        res(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+            "spec": {"template": {"spec": {
+                "containers": [{"envFrom": [{"configMapRef": {"name": cm_name}}]}],
+                "volumes": [{"configMap": {"name": cm_name}}, {"secret": {"secretName": "s"}}],
+            }}}}),
+        )
+    }
+
+    #[test]
+    fn renamed_config_map_is_followed_and_recorded() {
+        let m = build(vec![
+            prefixed(cm("cm"), "p-"),
+            prefixed(deployment("cm"), "p-"),
+        ])
+        .expect("fixes");
+        let d = &m.resources()[1].obj;
+        let pod = &d["spec"]["template"]["spec"];
+        assert_eq!(pod["volumes"][0]["configMap"]["name"], "p-cm");
+        assert_eq!(
+            pod["containers"][0]["envFrom"][0]["configMapRef"]["name"],
+            "p-cm"
+        );
+        assert_eq!(pod["volumes"][1]["secret"]["secretName"], "s");
+        let ref_by = &m.resources()[0].build.ref_by;
+        assert_eq!(ref_by.len(), 2);
+        assert_eq!(ref_by[0].name, "p-d");
+    }
+
+    #[test]
+    fn unrenamed_resources_are_not_referrals() {
+        let m = build(vec![cm("cm"), deployment("cm")]).expect("fixes");
+        assert!(m.resources()[0].build.ref_by.is_empty());
+    }
+
+    #[test]
+    fn prefixes_of_the_referrer_break_ties() {
+        // Two ConfigMaps once named "cm", renamed by different kustomizations; the
+        // Deployment went through the first one's.
+        let m = build(vec![
+            prefixed(cm("cm"), "a-"),
+            prefixed(cm("cm"), "b-"),
+            prefixed(deployment("cm"), "a-"),
+        ])
+        .expect("fixes");
+        let pod = &m.resources()[2].obj["spec"]["template"]["spec"];
+        assert_eq!(pod["volumes"][0]["configMap"]["name"], "a-cm");
+    }
+
+    #[test]
+    fn indistinguishable_referrals_are_an_error() {
+        let sa = |ns: &str| {
+            let mut r = res(json!({"apiVersion": "v1", "kind": "ServiceAccount",
+                "metadata": {"name": "sa"}}));
+            r.store_previous_id();
+            r.set_namespace(ns);
+            r
+        };
+        let crb = res(json!({"apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding", "metadata": {"name": "crb"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "r"},
+            "subjects": [{"kind": "ServiceAccount", "name": "sa"}]}));
+        let err = build(vec![sa("a"), sa("b"), crb]).expect_err("ambiguous");
+        let text = err.to_string();
+        assert!(text.contains("found multiple possible referrals"), "{text}");
+        assert!(text.contains("'subjects'"), "{text}");
+    }
+
+    #[test]
+    fn subjects_get_name_and_namespace_and_role_ref_follows_its_kind() {
+        let mut sa = prefixed(
+            res(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "sa"}})),
+            "p-",
+        );
+        sa.set_namespace("ns1");
+        let role = prefixed(
+            res(
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                "metadata": {"name": "r"}}),
+            ),
+            "role-",
+        );
+        let cluster_role = prefixed(
+            res(
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": "r"}}),
+            ),
+            "cluster-",
+        );
+        let rb = res(json!({"apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding", "metadata": {"name": "rb"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "r"},
+            "subjects": [
+                {"kind": "ServiceAccount", "name": "sa", "namespace": "ns1"},
+                {"kind": "Group", "name": "other"}]}));
+        let m = build(vec![sa, role, cluster_role, rb]).expect("fixes");
+        let rb = &m.resources()[3].obj;
+        assert_eq!(rb["roleRef"]["name"], "cluster-r");
+        assert_eq!(
+            rb["subjects"][0],
+            json!({"kind": "ServiceAccount",
+            "name": "p-sa", "namespace": "ns1"})
+        );
+        assert_eq!(rb["subjects"][1], json!({"kind": "Group", "name": "other"}));
+    }
+
+    #[test]
+    fn a_mapping_without_a_name_is_a_configuration_error() {
+        let sa = prefixed(
+            res(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "sa"}})),
+            "p-",
+        );
+        let crb = res(json!({"apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding", "metadata": {"name": "crb"},
+            "subjects": [{"kind": "ServiceAccount"}]}));
+        assert!(build(vec![sa, crb]).is_err());
+    }
+
+    #[test]
+    fn same_ending_compares_tails() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(same_ending(&v(&["a", "b", "c"]), &v(&["b", "c"])));
+        assert!(!same_ending(&v(&["a", "b", "c"]), &v(&["a", "b"])));
+        assert!(!same_ending(&v(&[]), &v(&["a"])));
+        assert!(same_ending(&v(&[]), &v(&[])));
+    }
+}
