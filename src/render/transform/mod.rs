@@ -7,6 +7,7 @@ pub mod images;
 pub mod labels;
 pub mod name_reference;
 mod name_reference_defaults;
+mod name_reference_referral;
 pub mod namespace;
 pub mod patch;
 pub mod plugins;
