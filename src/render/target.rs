@@ -234,7 +234,7 @@ impl<'s> Target<'s> {
             ra.merge_child(built, &sub.file)?;
         }
         self.run_transformers(ctx, &mut ra)?;
-        transform::vars::merge_vars(&mut ra.vars, k.vars.clone(), &self.file)?;
+        transform::vars::declare_vars(&mut ra.resources, &mut ra.vars, k.vars.clone(), &self.file)?;
         Ok(ra)
     }
 

@@ -5,6 +5,7 @@ mod bot_push;
 mod bot_registry;
 mod render;
 mod render_generators;
+mod render_nameref;
 mod sandbox;
 mod sandbox_http;
 mod sandbox_kube;

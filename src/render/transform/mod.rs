@@ -6,6 +6,8 @@ pub mod hash;
 pub mod images;
 pub mod labels;
 pub mod name_reference;
+mod name_reference_defaults;
+mod name_reference_referral;
 pub mod namespace;
 pub mod patch;
 pub mod plugins;
@@ -13,6 +15,8 @@ pub mod prefix_suffix;
 pub mod replacements;
 pub mod replicas;
 pub mod sort;
+mod var_expand;
+mod var_reference_defaults;
 pub mod vars;
 
 use std::path::Path;
