@@ -10,6 +10,7 @@ pub mod namespace;
 pub mod patch;
 pub mod plugins;
 pub mod prefix_suffix;
+pub mod replacement_path;
 pub mod replacements;
 pub mod replicas;
 pub mod sort;

@@ -1,19 +1,722 @@
-//! Replacements (interface stub: the replacements implementation replaces this file).
+//! The replacement transformer (`replacements:`, kustomize's `ReplacementTransformer`):
+//! copy a field of one source resource into fields of selected target resources.
+//! Replacements come inline or from files (`path:`), are read like kustomize (Go JSON
+//! field names, case-insensitive; strict only inside a kustomization file) and run in order.
 
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::replacement_path::{
+    Matched, NodeKind, ScalarTag, decode_scalar, lookup, match_target, scalar_text, split_path,
+};
+use super::transform_error;
 use crate::render::error::RenderError;
 use crate::render::kustomization::ReplacementField;
+use crate::render::loader::Loader;
+use crate::render::resid::{Gvk, ResId};
 use crate::render::resmap::ResMap;
+use crate::render::resource::Resource;
+use crate::render::selector::{Requirement, parse_selector};
 use crate::render::target::Target;
 
+const DEFAULT_FIELD_PATH: &str = "metadata.name";
+
+/// A resource id used as a selector: empty fields match anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdSelector {
+    pub gvk: Gvk,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl IdSelector {
+    fn is_empty(&self) -> bool {
+        self.name.is_empty() && self.namespace.is_empty() && self.gvk == Gvk::default()
+    }
+
+    /// kyaml's `ResId.IsSelectedBy`.
+    fn selects(&self, id: &ResId) -> bool {
+        if !self.name.is_empty() && self.name != id.name {
+            return false;
+        }
+        if !self.namespace.is_empty() {
+            let sel = ResId::new(self.gvk.clone(), "", self.namespace.clone());
+            if sel.effective_namespace() != id.effective_namespace() {
+                return false;
+            }
+        }
+        id.gvk.is_selected_by(&self.gvk)
+    }
+}
+
+impl std::fmt::Display for IdSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let id = ResId::new(self.gvk.clone(), self.name.clone(), self.namespace.clone());
+        write!(f, "{id}")
+    }
+}
+
+/// A target `select:` / `reject:` entry.
+#[derive(Debug, Clone, Default)]
+pub struct Selector {
+    pub id: IdSelector,
+    pub label_selector: String,
+    pub annotation_selector: String,
+}
+
+/// `options:` of a source or target.
+#[derive(Debug, Clone, Default)]
+pub struct FieldOptions {
+    pub delimiter: String,
+    pub index: i64,
+    pub create: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SourceSelector {
+    pub id: IdSelector,
+    pub field_path: String,
+    pub options: Option<FieldOptions>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TargetSelector {
+    pub select: Option<Selector>,
+    pub reject: Vec<Selector>,
+    pub field_paths: Vec<String>,
+    pub options: Option<FieldOptions>,
+}
+
+/// One replacement.
+#[derive(Debug, Clone, Default)]
+pub struct Replacement {
+    pub source: Option<SourceSelector>,
+    /// `None` when the field is absent (an error when the replacement runs).
+    pub targets: Option<Vec<TargetSelector>>,
+}
+
+/// Reads a JSON object the way Go's decoder fills a struct: keys match field names exactly
+/// or else case-insensitively; unknown keys are errors only when `strict`.
+struct Fields<'v> {
+    found: Vec<(&'static str, &'v Value)>,
+}
+
+impl<'v> Fields<'v> {
+    fn read(
+        value: &'v Value,
+        names: &[&'static str],
+        strict: bool,
+        what: &str,
+    ) -> Result<Option<Fields<'v>>, String> {
+        let map = match value {
+            Value::Null => return Ok(None),
+            Value::Object(map) => map,
+            other => {
+                return Err(format!(
+                    "{what}: expected a mapping, found {}",
+                    crate::render::kustomization::kind_of(other)
+                ));
+            }
+        };
+        let mut found: Vec<(&'static str, &'v Value)> = Vec::new();
+        for (key, v) in map {
+            let name = names
+                .iter()
+                .find(|n| **n == key)
+                .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(key)));
+            match name {
+                Some(name) => {
+                    found.retain(|(n, _)| n != name);
+                    found.push((name, v));
+                }
+                None if strict => return Err(format!("{what}: unknown field \"{key}\"")),
+                None => {}
+            }
+        }
+        Ok(Some(Fields { found }))
+    }
+
+    fn get(&self, name: &str) -> Option<&'v Value> {
+        self.found
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+            .filter(|v| !v.is_null())
+    }
+
+    fn string(&self, name: &str, what: &str) -> Result<String, String> {
+        match self.get(name) {
+            None => Ok(String::new()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(other) => Err(format!(
+                "{what}.{name}: expected a string, found {}",
+                crate::render::kustomization::kind_of(other)
+            )),
+        }
+    }
+}
+
+fn read_id(f: &Fields, what: &str) -> Result<IdSelector, String> {
+    Ok(IdSelector {
+        gvk: Gvk {
+            group: f.string("group", what)?,
+            version: f.string("version", what)?,
+            kind: f.string("kind", what)?,
+        },
+        name: f.string("name", what)?,
+        namespace: f.string("namespace", what)?,
+    })
+}
+
+fn read_selector(value: &Value, strict: bool, what: &str) -> Result<Option<Selector>, String> {
+    const NAMES: &[&str] = &[
+        "group",
+        "version",
+        "kind",
+        "name",
+        "namespace",
+        "labelSelector",
+        "annotationSelector",
+    ];
+    let Some(f) = Fields::read(value, NAMES, strict, what)? else {
+        return Ok(None);
+    };
+    Ok(Some(Selector {
+        id: read_id(&f, what)?,
+        label_selector: f.string("labelSelector", what)?,
+        annotation_selector: f.string("annotationSelector", what)?,
+    }))
+}
+
+fn read_options(
+    value: Option<&Value>,
+    strict: bool,
+    what: &str,
+) -> Result<Option<FieldOptions>, String> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let what = format!("{what}.options");
+    const NAMES: &[&str] = &["delimiter", "index", "encoding", "create"];
+    let Some(f) = Fields::read(value, NAMES, strict, &what)? else {
+        return Ok(None);
+    };
+    // `encoding` is accepted and, as in kustomize v5.5.0, has no effect.
+    f.string("encoding", &what)?;
+    let index = match f.get("index") {
+        None => 0,
+        Some(v) => v
+            .as_i64()
+            .ok_or_else(|| format!("{what}.index: expected an integer"))?,
+    };
+    let create = match f.get("create") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(format!("{what}.create: expected a boolean")),
+    };
+    Ok(Some(FieldOptions {
+        delimiter: f.string("delimiter", &what)?,
+        index,
+        create,
+    }))
+}
+
+fn read_source(value: &Value, strict: bool) -> Result<Option<SourceSelector>, String> {
+    const NAMES: &[&str] = &[
+        "group",
+        "version",
+        "kind",
+        "name",
+        "namespace",
+        "fieldPath",
+        "options",
+    ];
+    let Some(f) = Fields::read(value, NAMES, strict, "source")? else {
+        return Ok(None);
+    };
+    Ok(Some(SourceSelector {
+        id: read_id(&f, "source")?,
+        field_path: f.string("fieldPath", "source")?,
+        options: read_options(f.get("options"), strict, "source")?,
+    }))
+}
+
+fn read_target(value: &Value, strict: bool, i: usize) -> Result<TargetSelector, String> {
+    const NAMES: &[&str] = &["select", "reject", "fieldPaths", "options"];
+    let what = format!("targets[{i}]");
+    let Some(f) = Fields::read(value, NAMES, strict, &what)? else {
+        return Err(format!("{what}: a target must not be null"));
+    };
+    let select = match f.get("select") {
+        None => None,
+        Some(v) => read_selector(v, strict, &format!("{what}.select"))?,
+    };
+    let mut reject = Vec::new();
+    if let Some(list) = f.get("reject") {
+        let Value::Array(items) = list else {
+            return Err(format!("{what}.reject: expected a list"));
+        };
+        for (j, item) in items.iter().enumerate() {
+            if let Some(sel) = read_selector(item, strict, &format!("{what}.reject[{j}]"))? {
+                reject.push(sel);
+            }
+        }
+    }
+    let mut field_paths = Vec::new();
+    if let Some(list) = f.get("fieldPaths") {
+        let Value::Array(items) = list else {
+            return Err(format!("{what}.fieldPaths: expected a list"));
+        };
+        for item in items {
+            match item {
+                Value::String(s) => field_paths.push(s.clone()),
+                Value::Null => field_paths.push(String::new()),
+                _ => return Err(format!("{what}.fieldPaths: expected strings")),
+            }
+        }
+    }
+    Ok(TargetSelector {
+        select,
+        reject,
+        field_paths,
+        options: read_options(f.get("options"), strict, &what)?,
+    })
+}
+
+/// Reads one replacement (`source` and `targets`) from its JSON form.
+pub fn read_replacement(
+    source: Option<&Value>,
+    targets: Option<&Value>,
+    strict: bool,
+) -> Result<Replacement, String> {
+    let source = match source {
+        Some(v) => read_source(v, strict)?,
+        None => None,
+    };
+    let targets = match targets {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| read_target(t, strict, i))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        Some(_) => return Err("targets: expected a list".into()),
+    };
+    Ok(Replacement { source, targets })
+}
+
+fn read_replacement_value(value: &Value, strict: bool) -> Result<Replacement, String> {
+    let Some(f) = Fields::read(value, &["source", "targets"], strict, "replacement")? else {
+        return Ok(Replacement::default());
+    };
+    read_replacement(f.get("source"), f.get("targets"), strict)
+}
+
+/// Loads `replacements:` entries: inline ones as they are, `path:` entries from their file
+/// (one replacement or a list of them).
+pub fn load(
+    loader: &Loader,
+    file: &Path,
+    entries: &[ReplacementField],
+    strict: bool,
+) -> Result<Vec<Replacement>, RenderError> {
+    let fail = |m: String| transform_error("replacements", file, m);
+    let mut out = Vec::new();
+    for entry in entries {
+        let has_targets = match &entry.targets {
+            Some(Value::Array(items)) => !items.is_empty(),
+            _ => false,
+        };
+        let has_source = entry.source.as_ref().is_some_and(|v| !v.is_null());
+        if !entry.path.is_empty() && (has_source || has_targets) {
+            return Err(fail(
+                "cannot specify both path and inline replacement".into(),
+            ));
+        }
+        if entry.path.is_empty() {
+            out.push(
+                read_replacement(entry.source.as_ref(), entry.targets.as_ref(), strict)
+                    .map_err(fail)?,
+            );
+            continue;
+        }
+        let bytes = loader.load(&entry.path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let docs = crate::yaml::parse_documents(&text).map_err(|e| RenderError::Yaml {
+            path: loader.root().join(&entry.path),
+            message: e.to_string(),
+        })?;
+        let in_file = |m: String| fail(format!("{}: {m}", entry.path));
+        match docs.into_iter().next() {
+            Some(Value::Array(items)) => {
+                for item in &items {
+                    out.push(read_replacement_value(item, false).map_err(in_file)?);
+                }
+            }
+            Some(map @ Value::Object(_)) => {
+                out.push(read_replacement_value(&map, false).map_err(in_file)?);
+            }
+            Some(other) => {
+                return Err(in_file(format!(
+                    "unsupported replacement type encountered within replacement path: {}",
+                    crate::render::kustomization::kind_of(&other)
+                )));
+            }
+            None => {
+                return Err(in_file(
+                    "unsupported replacement type encountered within replacement path: invalid"
+                        .into(),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `replacements:` of a kustomization.
 pub fn apply(
     target: &Target,
     resources: &mut ResMap,
     replacements: &[ReplacementField],
 ) -> Result<(), RenderError> {
-    let _ = (resources, replacements);
-    Err(RenderError::Unsupported {
-        what: "replacements".into(),
-        needs: "the replacements module",
-        kustomization: target.file.clone(),
-    })
+    let loaded = load(&target.loader, &target.file, replacements, true)?;
+    run(resources, &loaded, &target.file)
+}
+
+/// The value a replacement copies: a scalar (its tag and text) or a whole node.
+enum Copied {
+    Scalar(ScalarTag, String),
+    Node(Value),
+}
+
+impl Copied {
+    fn text(&self) -> String {
+        match self {
+            Copied::Scalar(_, text) => text.clone(),
+            Copied::Node(_) => String::new(),
+        }
+    }
+
+    fn kind(&self) -> NodeKind {
+        match self {
+            Copied::Scalar(..) => NodeKind::Scalar,
+            Copied::Node(v) => NodeKind::of(v),
+        }
+    }
+
+    fn to_value(&self) -> Result<Value, String> {
+        match self {
+            Copied::Scalar(tag, text) => decode_scalar(*tag, text),
+            Copied::Node(v) => Ok(v.clone()),
+        }
+    }
+}
+
+/// Runs replacements over the resources, in order.
+pub fn run(
+    resources: &mut ResMap,
+    replacements: &[Replacement],
+    file: &Path,
+) -> Result<(), RenderError> {
+    let fail = |m: String| transform_error("replacements", file, m);
+    for r in replacements {
+        let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
+            return Err(fail(
+                "replacements must specify a source and at least one target".into(),
+            ));
+        };
+        let value = source_value(resources, source).map_err(fail)?;
+        for t in targets {
+            apply_target(resources, &value, t).map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+fn source_value(resources: &ResMap, source: &SourceSelector) -> Result<Copied, String> {
+    let mut found: Option<&Resource> = None;
+    for res in resources.resources() {
+        if res.all_ids().iter().any(|id| source.id.selects(id)) {
+            if found.is_some() {
+                return Err(format!("multiple matches for selector {}", source.id));
+            }
+            found = Some(res);
+        }
+    }
+    let Some(res) = found else {
+        return Err(format!("nothing selected by {}", source.id));
+    };
+    let field_path = if source.field_path.is_empty() {
+        DEFAULT_FIELD_PATH
+    } else {
+        source.field_path.as_str()
+    };
+    let obj = Value::Object(res.obj.clone());
+    let node = lookup(&obj, &split_path(field_path))
+        .map_err(|e| format!("error looking up replacement source: {e}"))?;
+    let node = match node {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) if m.is_empty() => None,
+        Some(Value::Array(a)) if a.is_empty() => None,
+        Some(v) => Some(v),
+    };
+    let Some(node) = node else {
+        return Err(format!(
+            "fieldPath `{field_path}` is missing for replacement source {}",
+            source.id
+        ));
+    };
+    let Some(tag) = ScalarTag::of(node) else {
+        if source
+            .options
+            .as_ref()
+            .is_some_and(|o| !o.delimiter.is_empty())
+        {
+            return Err("delimiter option can only be used with scalar nodes".into());
+        }
+        return Ok(Copied::Node(node.clone()));
+    };
+    let mut text = scalar_text(node);
+    if let Some(opts) = &source.options
+        && !opts.delimiter.is_empty()
+    {
+        let parts: Vec<&str> = text.split(opts.delimiter.as_str()).collect();
+        let part = usize::try_from(opts.index)
+            .ok()
+            .and_then(|i| parts.get(i))
+            .ok_or_else(|| {
+                format!(
+                    "options.index {} is out of bounds for value {text}",
+                    opts.index
+                )
+            })?;
+        text = part.to_string();
+    }
+    Ok(Copied::Scalar(tag, text))
+}
+
+fn requirements(text: &str) -> Result<Option<Vec<Requirement>>, String> {
+    if text.is_empty() {
+        Ok(None)
+    } else {
+        parse_selector(text).map(Some)
+    }
+}
+
+fn matches_labels(res: &Resource, sel: &Selector) -> Result<bool, String> {
+    if let Some(reqs) = requirements(&sel.label_selector)? {
+        let labels = res.labels();
+        if !reqs.iter().all(|r| r.matches(&labels)) {
+            return Ok(false);
+        }
+    }
+    if let Some(reqs) = requirements(&sel.annotation_selector)? {
+        let annotations = res.annotations();
+        if !reqs.iter().all(|r| r.matches(&annotations)) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Whether the target selector picks `res`: its label/annotation selectors match, no
+/// reject's label/annotation selector matches, one of its ids (current or earlier) is
+/// selected, and none of its ids is rejected.
+fn is_target(res: &Resource, t: &TargetSelector, select: &Selector) -> Result<bool, String> {
+    if !matches_labels(res, select)? {
+        return Ok(false);
+    }
+    for reject in &t.reject {
+        if reject.label_selector.is_empty() && reject.annotation_selector.is_empty() {
+            continue;
+        }
+        if matches_labels(res, reject)? {
+            return Ok(false);
+        }
+    }
+    let ids = res.all_ids();
+    if !ids.iter().any(|id| select.id.selects(id)) {
+        return Ok(false);
+    }
+    let rejected = t
+        .reject
+        .iter()
+        .filter(|r| !r.id.is_empty())
+        .any(|r| ids.iter().any(|id| r.id.selects(id)));
+    Ok(!rejected)
+}
+
+fn apply_target(resources: &mut ResMap, value: &Copied, t: &TargetSelector) -> Result<(), String> {
+    let Some(select) = &t.select else {
+        return Err("target must specify resources to select".into());
+    };
+    let default_paths = [DEFAULT_FIELD_PATH.to_string()];
+    let paths: &[String] = if t.field_paths.is_empty() {
+        &default_paths
+    } else {
+        &t.field_paths
+    };
+    let create = t.options.as_ref().is_some_and(|o| o.create);
+    for res in resources.resources_mut().iter_mut() {
+        if !is_target(res, t, select)? {
+            continue;
+        }
+        for fp in paths {
+            let kind = create.then(|| value.kind());
+            let retrieval = || {
+                if create {
+                    format!("unable to find or create field {fp:?} in replacement target")
+                } else {
+                    format!("unable to find field {fp:?} in replacement target")
+                }
+            };
+            let mut root = Value::Object(std::mem::take(&mut res.obj));
+            let result = set_all(&mut root, fp, kind, value, t.options.as_ref(), &retrieval);
+            if let Value::Object(map) = root {
+                res.obj = map;
+            }
+            result?;
+        }
+    }
+    Ok(())
+}
+
+fn set_all(
+    root: &mut Value,
+    fp: &str,
+    kind: Option<NodeKind>,
+    value: &Copied,
+    options: Option<&FieldOptions>,
+    retrieval: &dyn Fn() -> String,
+) -> Result<(), String> {
+    let mut found: Vec<Matched> = Vec::new();
+    match_target(root, &split_path(fp), kind, false, &mut found)
+        .map_err(|e| format!("{}: {e}", retrieval()))?;
+    if found.is_empty() {
+        return Err(retrieval());
+    }
+    for m in found {
+        set_field(m, value, options)?;
+    }
+    Ok(())
+}
+
+/// kustomize's `setFieldValue`: a scalar target keeps its type and takes the value's
+/// text (joined into its own text with a delimiter); other targets become the value.
+fn set_field(m: Matched, value: &Copied, options: Option<&FieldOptions>) -> Result<(), String> {
+    let target_tag = if m.created {
+        Some(ScalarTag::Untagged)
+    } else {
+        ScalarTag::of(m.node)
+    };
+    let mut text = value.text();
+    if let Some(opts) = options
+        && !opts.delimiter.is_empty()
+    {
+        if target_tag.is_none() {
+            return Err("delimiter option can only be used with scalar nodes".into());
+        }
+        let current = scalar_text(m.node);
+        let mut parts: Vec<&str> = current.split(opts.delimiter.as_str()).collect();
+        match usize::try_from(opts.index) {
+            Err(_) => parts.insert(0, &text),
+            Ok(i) if i >= parts.len() => parts.push(&text),
+            Ok(i) => parts[i] = &text,
+        }
+        text = parts.join(&opts.delimiter);
+    }
+    *m.node = match target_tag {
+        Some(tag) => decode_scalar(tag, &text)?,
+        None => value.to_value()?,
+    };
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn res(v: Value) -> Resource {
+        Resource::new(v.as_object().cloned().unwrap_or_default())
+    }
+
+    fn replacement(v: Value) -> Replacement {
+        read_replacement_value(&v, true).expect("valid replacement")
+    }
+
+    #[test]
+    fn copies_into_selected_targets_keeping_scalar_types() {
+        let mut m = ResMap::new();
+        m.append(res(json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "cm"}, "data": {"n": "5"}})))
+            .unwrap();
+        m.append(res(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d"}, "spec": {"replicas": 1}})))
+            .unwrap();
+        let r = replacement(json!({
+            "source": {"kind": "ConfigMap", "name": "cm", "fieldPath": "data.n"},
+            "targets": [{"select": {"kind": "Deployment"},
+                "fieldPaths": ["spec.replicas", "metadata.labels.n"],
+                "options": {"create": true}}]
+        }));
+        run(&mut m, &[r], Path::new("k")).unwrap();
+        let d = &m.resources()[1].obj;
+        assert_eq!(d["spec"]["replicas"], json!(5));
+        assert_eq!(
+            d["metadata"]["labels"]["n"],
+            json!(5),
+            "created nodes are untagged"
+        );
+    }
+
+    #[test]
+    fn rejects_by_any_id_and_errors_on_missing_fields() {
+        let mut m = ResMap::new();
+        let mut d = res(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "orig"}, "spec": {"x": "a"}}));
+        d.store_previous_id();
+        d.set_name("orig-dev");
+        m.append(d).unwrap();
+        let r = replacement(json!({
+            "source": {"kind": "Deployment", "fieldPath": "metadata.name"},
+            "targets": [{"select": {"kind": "Deployment"}, "reject": [{"name": "orig"}],
+                "fieldPaths": ["spec.x"]}]
+        }));
+        run(&mut m, &[r], Path::new("k")).unwrap();
+        assert_eq!(m.resources()[0].obj["spec"]["x"], json!("a"));
+        let r = replacement(json!({
+            "source": {"kind": "Deployment"},
+            "targets": [{"select": {"kind": "Deployment"}, "fieldPaths": ["spec.y"]}]
+        }));
+        assert!(run(&mut m, &[r], Path::new("k")).is_err());
+    }
+
+    #[test]
+    fn delimiters_split_sources_and_join_targets() {
+        let mut m = ResMap::new();
+        m.append(res(json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "svc", "namespace": "ns"},
+            "spec": {"url": "http://old.example:80"}})))
+            .unwrap();
+        let r = replacement(json!({
+            "source": {"kind": "Service", "fieldPath": "spec.url",
+                "options": {"delimiter": ":", "index": 2}},
+            "targets": [{"select": {"kind": "Service"}, "fieldPaths": ["metadata.name"],
+                "options": {"delimiter": "-", "index": -1}}]
+        }));
+        run(&mut m, &[r], Path::new("k")).unwrap();
+        assert_eq!(m.resources()[0].name(), "80-svc");
+    }
+
+    #[test]
+    fn strict_reading_refuses_unknown_fields() {
+        let v = json!({"source": {"kind": "A", "fieldpath": "x", "bogus": 1}, "targets": []});
+        assert!(read_replacement_value(&v, true).is_err());
+        let r = read_replacement_value(&v, false).unwrap();
+        assert_eq!(r.source.unwrap().field_path, "x");
+    }
 }
