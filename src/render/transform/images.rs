@@ -99,14 +99,14 @@ impl Updater<'_> {
             Value::Object(map) => {
                 for (key, value) in map.iter_mut() {
                     self.scan(value)?;
-                    if key == "containers" || key == "initContainers" {
-                        if let Value::Array(items) = value {
-                            for item in items.iter_mut() {
-                                if let Some(image) =
-                                    item.as_object_mut().and_then(|m| m.get_mut("image"))
-                                {
-                                    self.update(image)?;
-                                }
+                    if (key == "containers" || key == "initContainers")
+                        && let Value::Array(items) = value
+                    {
+                        for item in items.iter_mut() {
+                            if let Some(image) =
+                                item.as_object_mut().and_then(|m| m.get_mut("image"))
+                            {
+                                self.update(image)?;
                             }
                         }
                     }

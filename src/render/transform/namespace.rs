@@ -51,18 +51,16 @@ pub fn apply(
             )?;
         }
         let is_binding = gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding";
-        if is_binding {
-            if let Some(Value::Array(subjects)) = res.obj.get_mut("subjects") {
-                for subject in subjects.iter_mut() {
-                    let Value::Object(subject) = subject else {
-                        continue;
-                    };
-                    if subject.get("name").and_then(Value::as_str) == Some("default") {
-                        let slot = subject
-                            .entry("namespace")
-                            .or_insert(Value::String(String::new()));
-                        set(slot).map_err(|m| transform_error("namespace", file, m))?;
-                    }
+        if is_binding && let Some(Value::Array(subjects)) = res.obj.get_mut("subjects") {
+            for subject in subjects.iter_mut() {
+                let Value::Object(subject) = subject else {
+                    continue;
+                };
+                if subject.get("name").and_then(Value::as_str) == Some("default") {
+                    let slot = subject
+                        .entry("namespace")
+                        .or_insert(Value::String(String::new()));
+                    set(slot).map_err(|m| transform_error("namespace", file, m))?;
                 }
             }
         }

@@ -241,7 +241,7 @@ pub fn apply_patches(
                             continue;
                         };
                         let mut copy = patch.clone();
-                        copy.set_api_version(&res.api_version().to_string());
+                        copy.set_api_version(res.api_version());
                         copy.set_kind(patch.kind());
                         if apply_to(schema, res, &copy)
                             .map_err(|m| transform_error("patches", &target.file, m))?

@@ -1,0 +1,190 @@
+//! Loading environment files from a source tree (work tree or git revision).
+
+use std::path::{Path, PathBuf};
+
+use super::error::EnvironmentError;
+use super::types::{API_VERSION, Environment, KIND};
+use crate::source::{EntryKind, Source};
+
+/// The directory environment files live in, relative to the repository root.
+pub const ENVIRONMENTS_DIR: &str = "environments";
+
+fn path_of(name: &str) -> PathBuf {
+    PathBuf::from(ENVIRONMENTS_DIR).join(format!("{name}.yaml"))
+}
+
+/// Parses and validates one environment file's text.
+pub fn parse(text: &str, path: &Path) -> Result<Environment, EnvironmentError> {
+    let invalid = |message: String| EnvironmentError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    let env: Environment = serde_yaml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    if env.api_version != API_VERSION {
+        return Err(invalid(format!(
+            "apiVersion: must be {API_VERSION}, found {:?}",
+            env.api_version
+        )));
+    }
+    if env.kind != KIND {
+        return Err(invalid(format!(
+            "kind: must be {KIND}, found {:?}",
+            env.kind
+        )));
+    }
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if env.metadata.name != stem {
+        return Err(invalid(format!(
+            "metadata.name: {:?} must match the file name {stem:?}",
+            env.metadata.name
+        )));
+    }
+    if env.spec.overlay.is_empty()
+        || Path::new(&env.spec.overlay).is_absolute()
+        || env.spec.overlay.split('/').any(|p| p == "..")
+    {
+        return Err(invalid(format!(
+            "spec.overlay: {:?} must be a relative path inside the repository",
+            env.spec.overlay
+        )));
+    }
+    if env.spec.target.namespace.is_empty() {
+        return Err(invalid("spec.target.namespace: must not be empty".into()));
+    }
+    for (i, image) in env.spec.images.iter().enumerate() {
+        if let Some(range) = &image.policy.semver {
+            semver::VersionReq::parse(&range.replace(' ', ", ").replace(",,", ","))
+                .map_err(|e| invalid(format!("spec.images[{i}].policy.semver: {range:?}: {e}")))?;
+        }
+        if let Some(pattern) = &image.policy.pattern {
+            let re = regex::Regex::new(pattern)
+                .map_err(|e| invalid(format!("spec.images[{i}].policy.pattern: {e}")))?;
+            if let Some(group) = &image.policy.extract
+                && !re.capture_names().flatten().any(|n| n == group)
+            {
+                return Err(invalid(format!(
+                    "spec.images[{i}].policy.extract: no group named {group:?} in the pattern"
+                )));
+            }
+        }
+    }
+    Ok(env)
+}
+
+/// Loads the environment `name` from `source` (rooted at the repository root).
+pub fn load_from_source(source: &dyn Source, name: &str) -> Result<Environment, EnvironmentError> {
+    let rel = path_of(name);
+    let full = source.root().join(&rel);
+    match source.kind(&full) {
+        Ok(EntryKind::File) => {}
+        Ok(_) => {
+            return Err(EnvironmentError::NotFound {
+                name: name.to_string(),
+                path: rel,
+            });
+        }
+        Err(source) => return Err(EnvironmentError::Read { path: rel, source }),
+    }
+    let bytes = source
+        .read(&full)
+        .map_err(|source| EnvironmentError::Read {
+            path: rel.clone(),
+            source,
+        })?;
+    let text = String::from_utf8(bytes).map_err(|_| EnvironmentError::Invalid {
+        path: rel.clone(),
+        message: "not valid UTF-8".into(),
+    })?;
+    parse(&text, &rel)
+}
+
+/// Loads the environment `name` from the work tree at `repo_root`.
+pub fn load(repo_root: &Path, name: &str) -> Result<Environment, EnvironmentError> {
+    let rel = path_of(name);
+    let full = repo_root.join(&rel);
+    let text = std::fs::read_to_string(&full).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            EnvironmentError::NotFound {
+                name: name.to_string(),
+                path: rel.clone(),
+            }
+        } else {
+            EnvironmentError::Invalid {
+                path: rel.clone(),
+                message: e.to_string(),
+            }
+        }
+    })?;
+    parse(&text, &rel)
+}
+
+/// The names of the environments in the work tree, sorted.
+pub fn list(repo_root: &Path) -> Result<Vec<String>, EnvironmentError> {
+    let dir = repo_root.join(ENVIRONMENTS_DIR);
+    let entries = std::fs::read_dir(&dir).map_err(|e| EnvironmentError::Invalid {
+        path: dir.clone(),
+        message: e.to_string(),
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".yaml").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Every environment of the work tree.
+pub fn load_all(repo_root: &Path) -> Result<Vec<Environment>, EnvironmentError> {
+    list(repo_root)?
+        .iter()
+        .map(|n| load(repo_root, n))
+        .collect()
+}
+
+/// The JSON Schema of environment files, for editors.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Environment);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "apiVersion: converge.dev/v1alpha1\nkind: Environment\nmetadata:\n  name: staging\nspec:\n  overlay: overlays/staging\n  target:\n    namespace: ml-staging\n";
+
+    #[test]
+    fn parses_defaults() {
+        let env = parse(GOOD, Path::new("environments/staging.yaml")).expect("valid");
+        assert!(env.spec.sync.prune);
+        assert_eq!(env.spec.sync.interval.0.as_secs(), 60);
+    }
+
+    #[test]
+    fn unknown_fields_name_the_field() {
+        let bad = GOOD.replace("  target:", "  targett: {}\n  target:");
+        let err = parse(&bad, Path::new("environments/staging.yaml")).expect_err("unknown field");
+        let text = err.to_string();
+        assert!(
+            text.contains("environments/staging.yaml") && text.contains("targett"),
+            "{text}"
+        );
+        let bad = GOOD.replace("  target:", "  sync:\n    interval: soon\n  target:");
+        let text = parse(&bad, Path::new("environments/staging.yaml"))
+            .expect_err("bad duration")
+            .to_string();
+        assert!(
+            text.contains("interval") || text.contains("duration"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn name_must_match_file() {
+        let err = parse(GOOD, Path::new("environments/prod.yaml")).expect_err("mismatch");
+        assert!(err.to_string().contains("metadata.name"));
+    }
+}

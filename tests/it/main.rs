@@ -1,0 +1,4 @@
+//! The integration test harness: one binary, one module per area.
+
+mod render;
+mod support;
