@@ -10,6 +10,7 @@
 pub mod config;
 pub mod error;
 pub mod fieldspec;
+pub mod fold;
 pub mod generate;
 pub mod kustomization;
 pub mod loader;
@@ -91,5 +92,8 @@ pub fn build(source: &dyn Source, dir: &Path) -> Result<Vec<Resource>, RenderErr
         &target.file,
     )?;
     transform::build_metadata::finish(&mut ra.resources, &target.kustomization.build_metadata);
+    for res in ra.resources.resources_mut() {
+        res.stringify_annotations();
+    }
     Ok(ra.resources.into_resources())
 }

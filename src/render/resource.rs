@@ -209,6 +209,25 @@ impl Resource {
             .as_str()
     }
 
+    /// Rewrites annotation values as strings (kustomize rewrites the annotations map as
+    /// `map[string]string` when it strips its build annotations, so `port: 8080` becomes
+    /// `port: "8080"`).
+    pub fn stringify_annotations(&mut self) {
+        let Some(Value::Object(annotations)) = self
+            .obj
+            .get_mut("metadata")
+            .and_then(|m| m.as_object_mut())
+            .and_then(|m| m.get_mut("annotations"))
+        else {
+            return;
+        };
+        for value in annotations.values_mut() {
+            if !value.is_string() {
+                *value = Value::String(scalar_text(value));
+            }
+        }
+    }
+
     /// Whether the object is empty (kustomize drops such documents).
     pub fn is_empty(&self) -> bool {
         self.obj.is_empty()

@@ -204,7 +204,7 @@ impl<'s> Target<'s> {
             let custom: TransformerConfig = if value.is_null() {
                 TransformerConfig::default()
             } else {
-                serde_json::from_value(value).map_err(|e| self.entry_error(path, e.to_string()))?
+                super::fold::from_value(value).map_err(|e| self.entry_error(path, e.to_string()))?
             };
             config.merge(&custom).map_err(|c| {
                 self.entry_error(path, format!("conflicting field spec {:?}", c.0.path))

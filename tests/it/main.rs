@@ -2,3 +2,4 @@
 
 mod render;
 mod support;
+mod yaml;
