@@ -14,7 +14,7 @@ use super::transform_error;
 use crate::render::error::RenderError;
 use crate::render::kustomization::ReplacementField;
 use crate::render::loader::Loader;
-use crate::render::resid::{Gvk, ResId};
+use crate::render::resid::{CLUSTER_SCOPE, DEFAULT_NAMESPACE, Gvk, ResId};
 use crate::render::resmap::ResMap;
 use crate::render::resource::Resource;
 use crate::render::selector::{Requirement, parse_selector};
@@ -40,13 +40,22 @@ impl IdSelector {
         if !self.name.is_empty() && self.name != id.name {
             return false;
         }
-        if !self.namespace.is_empty() {
-            let sel = ResId::new(self.gvk.clone(), "", self.namespace.clone());
-            if sel.effective_namespace() != id.effective_namespace() {
-                return false;
-            }
+        if !self.namespace.is_empty()
+            && plain_namespace(&self.namespace) != plain_namespace(&id.namespace)
+        {
+            return false;
         }
         id.gvk.is_selected_by(&self.gvk)
+    }
+}
+
+/// The namespace kustomize v5.5.0 compares in replacement selectors: empty means
+/// `default`, for every kind (it treats cluster-scoped kinds alike there).
+fn plain_namespace(namespace: &str) -> &str {
+    if namespace.is_empty() || namespace == CLUSTER_SCOPE {
+        DEFAULT_NAMESPACE
+    } else {
+        namespace
     }
 }
 
