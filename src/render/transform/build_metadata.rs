@@ -252,8 +252,22 @@ impl Tracking {
 pub fn add_origin<'a>(resources: impl IntoIterator<Item = &'a mut Resource>, origin: &Origin) {
     for res in resources {
         if res.build.origin.is_none() {
-            res.build.origin = Some(origin.clone());
+            set_origin(res, origin);
         }
+    }
+}
+
+/// kustomize keeps the origin as an annotation during the build, so a tracked resource
+/// always has an annotation map (JSON patches adding `/metadata/annotations/x` succeed);
+/// an empty map is removed again at the end.
+fn set_origin(res: &mut Resource, origin: &Origin) {
+    res.build.origin = Some(origin.clone());
+    let annotations = res
+        .metadata_mut()
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    if annotations.is_null() {
+        *annotations = Value::Object(serde_json::Map::new());
     }
 }
 
@@ -265,7 +279,7 @@ pub fn record_transformer(resources: &mut ResMap, origin: Option<&Origin>) {
     };
     for res in resources.resources_mut().iter_mut() {
         if res.build.origin.is_none() {
-            res.build.origin = Some(origin.clone());
+            set_origin(res, origin);
         } else {
             res.build.transformations.push(origin.clone());
         }

@@ -145,7 +145,8 @@ fn normalize(value: &Value, shape: &Shape) -> Value {
 struct PrefixSuffixConfig {
     prefix: String,
     suffix: String,
-    field_specs: Vec<FieldSpec>,
+    /// Required: kustomize refuses these configs without `fieldSpecs`.
+    field_specs: Option<Vec<FieldSpec>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -267,18 +268,22 @@ fn configure(target: &Target, config: &Resource) -> Result<Builtin, RenderError>
     }
     let obj = Value::Object(config.obj.clone());
     let fail = |m: String| transform_error("plugins", &target.file, m);
+    let no_specs = || {
+        fail(format!(
+            "plugin {id} fails configuration: fieldSpecs is not expected to be nil"
+        ))
+    };
     let plugin = match gvk.kind.as_str() {
-        "PrefixSuffixTransformer" => {
-            Builtin::PrefixSuffix(read(&obj, &PREFIX_SUFFIX, &id).map_err(fail)?)
-        }
-        "PrefixTransformer" => {
+        "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
             let mut c: PrefixSuffixConfig = read(&obj, &PREFIX_SUFFIX, &id).map_err(fail)?;
-            c.suffix.clear();
-            Builtin::PrefixSuffix(c)
-        }
-        "SuffixTransformer" => {
-            let mut c: PrefixSuffixConfig = read(&obj, &PREFIX_SUFFIX, &id).map_err(fail)?;
-            c.prefix.clear();
+            if c.field_specs.is_none() {
+                return Err(no_specs());
+            }
+            match gvk.kind.as_str() {
+                "PrefixTransformer" => c.suffix.clear(),
+                "SuffixTransformer" => c.prefix.clear(),
+                _ => {}
+            }
             Builtin::PrefixSuffix(c)
         }
         "LabelTransformer" => Builtin::Labels(read(&obj, &LABELS, &id).map_err(fail)?),
@@ -512,7 +517,8 @@ fn transform_with(
     match plugin {
         Builtin::PrefixSuffix(c) => {
             if !c.prefix.is_empty() || !c.suffix.is_empty() {
-                super::prefix_suffix::apply(resources, &c.prefix, &c.suffix, &c.field_specs, file)?;
+                let specs = c.field_specs.as_deref().unwrap_or_default();
+                super::prefix_suffix::apply(resources, &c.prefix, &c.suffix, specs, file)?;
             }
         }
         Builtin::Labels(c) => {
@@ -597,7 +603,10 @@ mod tests {
         });
         let c: PrefixSuffixConfig = read(&obj, &PREFIX_SUFFIX, "x").expect("reads");
         assert_eq!(c.prefix, "p-");
-        assert_eq!(c.field_specs, vec![FieldSpec::at("metadata/name", false)]);
+        assert_eq!(
+            c.field_specs,
+            Some(vec![FieldSpec::at("metadata/name", false)])
+        );
         let bad = json!({"prefix": 3});
         assert!(read::<PrefixSuffixConfig>(&bad, &PREFIX_SUFFIX, "x").is_err());
     }
