@@ -479,3 +479,121 @@ fn unknown_or_misplaced_plugins_are_refused() {
         );
     }
 }
+
+#[test]
+fn transformer_annotations_count_every_builtin_instance_and_components() {
+    let kustomization = "\
+resources:
+- res.yaml
+components:
+- comp
+labels:
+- pairs: {a: b}
+images:
+- name: foo
+  newTag: v1
+- name: bar
+  newTag: v2
+replicas:
+- name: d
+  count: 3
+namespace: ns
+commonAnnotations: {x: z}
+patches:
+- patch: |-
+    - op: add
+      path: /metadata/annotations/p1
+      value: v
+  target:
+    kind: Deployment
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: d
+      labels:
+        p2: v
+patchesJson6902:
+- target:
+    kind: Deployment
+    name: d
+  patch: '[{\"op\": \"add\", \"path\": \"/metadata/annotations/p3\", \"value\": \"v\"}]'
+replacements:
+- source:
+    kind: Deployment
+  targets:
+  - select:
+      kind: Deployment
+    fieldPaths: [metadata.annotations.self]
+    options: {create: true}
+buildMetadata: [transformerAnnotations, managedByLabel]
+";
+    let component = "\
+apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+namePrefix: c-
+labels:
+- pairs: {comp: \"yes\"}
+  includeSelectors: true
+";
+    let res = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: d
+spec:
+  replicas: 1
+";
+    same_as_kubectl(
+        &[
+            ("kustomization.yaml", kustomization),
+            ("comp/kustomization.yaml", component),
+            ("res.yaml", res),
+        ],
+        ".",
+    );
+}
+
+#[test]
+fn inline_configs_run_before_files_and_documents_run_in_order() {
+    let kustomization = "\
+resources:
+- res.yaml
+transformers:
+- multi.yaml
+- |-
+  apiVersion: builtin
+  kind: PrefixTransformer
+  metadata:
+    name: p2
+  prefix: inline-
+  fieldSpecs:
+  - path: metadata/name
+buildMetadata: [originAnnotations, transformerAnnotations]
+";
+    let multi = "\
+apiVersion: builtin
+kind: PrefixTransformer
+metadata:
+  name: p1
+prefix: file-
+fieldSpecs:
+- path: metadata/name
+---
+apiVersion: builtin
+kind: SuffixTransformer
+metadata:
+  name: s1
+suffix: -sfx
+fieldSpecs:
+- path: metadata/name
+";
+    same_as_kubectl(
+        &[
+            ("kustomization.yaml", kustomization),
+            ("multi.yaml", multi),
+            ("res.yaml", WORKLOADS),
+        ],
+        ".",
+    );
+}
