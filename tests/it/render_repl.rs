@@ -597,3 +597,48 @@ fieldSpecs:
         ".",
     );
 }
+
+#[test]
+fn created_scalars_stay_untagged_for_later_replacements() {
+    let kustomization = "\
+resources:
+- res.yaml
+replacements:
+- source:
+    kind: ConfigMap
+    fieldPath: data.list
+  targets:
+  - select:
+      kind: Deployment
+    fieldPaths:
+    - spec.template.spec.containers.[name=app.*].name
+    - spec.extra.pw
+    - spec.template.spec.volumes.[name=v1].name
+    options:
+      create: true
+- source:
+    kind: Deployment
+    fieldPath: spec.template.spec.containers.1
+  targets:
+  - select:
+      kind: Deployment
+    fieldPaths:
+    - spec.extra.pw
+- source:
+    kind: ConfigMap
+    fieldPath: data.flag
+  targets:
+  - select:
+      kind: Deployment
+    fieldPaths:
+    - spec.template.spec.volumes.[name=v1].name
+    - spec.template.spec.volumes.[name=v2].name
+    options:
+      create: true
+      delimiter: /
+";
+    same_as_kubectl(
+        &[("kustomization.yaml", kustomization), ("res.yaml", WORKLOADS)],
+        ".",
+    );
+}

@@ -180,10 +180,16 @@ impl NodeKind {
     }
 }
 
-/// A node a target path designates; `created` marks an untagged scalar the walk made.
+/// A node a target path designates; `created` marks an untagged scalar the walk made,
+/// `pointer` is where it is in the resource (a JSON pointer).
 pub struct Matched<'a> {
     pub node: &'a mut Value,
     pub created: bool,
+    pub pointer: String,
+}
+
+fn child(at: &str, key: &str) -> String {
+    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
 /// kyaml's `getPathPartKind`: what to create for a part, given the part after it.
@@ -201,11 +207,25 @@ pub fn match_target<'a>(
     node: &'a mut Value,
     parts: &[String],
     create: Option<NodeKind>,
+    out: &mut Vec<Matched<'a>>,
+) -> Result<(), String> {
+    walk(node, parts, create, false, String::new(), out)
+}
+
+fn walk<'a>(
+    node: &'a mut Value,
+    parts: &[String],
+    create: Option<NodeKind>,
     created: bool,
+    at: String,
     out: &mut Vec<Matched<'a>>,
 ) -> Result<(), String> {
     let Some((first, rest)) = parts.split_first() else {
-        out.push(Matched { node, created });
+        out.push(Matched {
+            node,
+            created,
+            pointer: at,
+        });
         return Ok(());
     };
     if let Some(index) = index_number(first) {
@@ -228,10 +248,17 @@ pub fn match_target<'a>(
                 "index {index} specified but only {len} elements found"
             ));
         };
-        return match_target(element, rest, create, made, out);
+        return walk(
+            element,
+            rest,
+            create,
+            made,
+            child(&at, &index.to_string()),
+            out,
+        );
     }
     if is_list_index(first) {
-        return match_elements(node, first, rest, create, out);
+        return match_elements(node, first, rest, create, &at, out);
     }
     if first == "*" {
         let items = match node {
@@ -239,8 +266,8 @@ pub fn match_target<'a>(
             Value::Null => return Ok(()),
             other => return Err(wrong_kind("SequenceNode", other)),
         };
-        for item in items.iter_mut() {
-            match_target(item, rest, create, false, out)?;
+        for (i, item) in items.iter_mut().enumerate() {
+            walk(item, rest, create, false, child(&at, &i.to_string()), out)?;
         }
         return Ok(());
     }
@@ -265,7 +292,7 @@ pub fn match_target<'a>(
         made = rest.is_empty() && kind == NodeKind::Scalar;
     }
     match map.get_mut(first.as_str()) {
-        Some(field) => match_target(field, rest, create, made, out),
+        Some(field) => walk(field, rest, create, made, child(&at, first), out),
         None => Ok(()),
     }
 }
@@ -277,6 +304,7 @@ fn match_elements<'a>(
     part: &str,
     rest: &[String],
     create: Option<NodeKind>,
+    at: &str,
     out: &mut Vec<Matched<'a>>,
 ) -> Result<(), String> {
     let (field, pattern) = split_index(part)?;
@@ -328,16 +356,29 @@ fn match_elements<'a>(
         }
         chosen.next();
         let untagged = made == Some(i) && primitive && rest.is_empty();
+        let here = child(at, &i.to_string());
         if primitive {
             if rest.is_empty() {
                 out.push(Matched {
                     node: item,
                     created: untagged,
+                    pointer: here,
                 });
             }
             continue;
         }
-        match_target(item, rest, create, false, out)?;
+        // The key field of an element made just now is an untagged node too.
+        if made == Some(i) && rest.len() == 1 && rest[0] == field {
+            if let Some(key) = item.as_object_mut().and_then(|m| m.get_mut(field)) {
+                out.push(Matched {
+                    node: key,
+                    created: true,
+                    pointer: child(&here, field),
+                });
+            }
+            continue;
+        }
+        walk(item, rest, create, false, here, out)?;
     }
     Ok(())
 }
@@ -492,35 +533,28 @@ mod tests {
         let mut obj =
             json!({"c": [{"name": "app", "args": ["a", 2]}, {"name": "app2", "args": ["b"]}]});
         let mut out = Vec::new();
-        match_target(
-            &mut obj,
-            &parts("c.[name=app].args.0"),
-            None,
-            false,
-            &mut out,
-        )
-        .unwrap();
+        match_target(&mut obj, &parts("c.[name=app].args.0"), None, &mut out).unwrap();
         assert_eq!(out.len(), 2, "the element match is an unanchored regex");
         let mut out = Vec::new();
-        match_target(&mut obj, &parts("c.*.name"), None, false, &mut out).unwrap();
+        match_target(&mut obj, &parts("c.*.name"), None, &mut out).unwrap();
         assert_eq!(out.len(), 2);
         let mut out = Vec::new();
         match_target(
             &mut obj,
             &parts("c.[name=new].env.[name=E].value"),
             Some(NodeKind::Scalar),
-            false,
             &mut out,
         )
         .unwrap();
         assert_eq!(out.len(), 1);
         assert!(out[0].created);
+        assert_eq!(out[0].pointer, "/c/2/env/0/value");
         assert_eq!(
             obj["c"][2],
             json!({"name": "new", "env": [{"name": "E", "value": null}]})
         );
         let mut out = Vec::new();
-        assert!(match_target(&mut obj, &parts("c.0.name.x"), None, false, &mut out).is_err());
+        assert!(match_target(&mut obj, &parts("c.0.name.x"), None, &mut out).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Replacements come inline or from files (`path:`), are read like kustomize (Go JSON
 //! field names, case-insensitive; strict only inside a kustomization file) and run in order.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde_json::Value;
@@ -69,6 +70,7 @@ pub fn run(
     file: &Path,
 ) -> Result<(), RenderError> {
     let fail = |m: String| transform_error("replacements", file, m);
+    let mut untagged = Untagged::default();
     for r in replacements {
         let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
             return Err(fail(
@@ -77,7 +79,7 @@ pub fn run(
         };
         let value = source_value(resources, source).map_err(fail)?;
         for t in targets {
-            apply_target(resources, &value, t).map_err(fail)?;
+            apply_target(resources, &value, t, &mut untagged).map_err(fail)?;
         }
     }
     Ok(())
@@ -196,7 +198,18 @@ fn is_target(res: &Resource, t: &TargetSelector, select: &Selector) -> Result<bo
     Ok(!rejected)
 }
 
-fn apply_target(resources: &mut ResMap, value: &Copied, t: &TargetSelector) -> Result<(), String> {
+/// Scalars that replacements created (resource position, JSON pointer): kustomize leaves
+/// them untagged, so their type keeps following their text when later replacements of
+/// the same transformer write them again.
+#[derive(Default)]
+struct Untagged(HashSet<(usize, String)>);
+
+fn apply_target(
+    resources: &mut ResMap,
+    value: &Copied,
+    t: &TargetSelector,
+    untagged: &mut Untagged,
+) -> Result<(), String> {
     let Some(select) = &t.select else {
         return Err("target must specify resources to select".into());
     };
@@ -207,7 +220,7 @@ fn apply_target(resources: &mut ResMap, value: &Copied, t: &TargetSelector) -> R
         &t.field_paths
     };
     let create = t.options.as_ref().is_some_and(|o| o.create);
-    for res in resources.resources_mut().iter_mut() {
+    for (index, res) in resources.resources_mut().iter_mut().enumerate() {
         if !is_target(res, t, select)? {
             continue;
         }
@@ -221,7 +234,19 @@ fn apply_target(resources: &mut ResMap, value: &Copied, t: &TargetSelector) -> R
                 }
             };
             let mut root = Value::Object(std::mem::take(&mut res.obj));
-            let result = set_all(&mut root, fp, kind, value, t.options.as_ref(), &retrieval);
+            let at = Spot {
+                index,
+                untagged: &mut *untagged,
+            };
+            let result = set_all(
+                &mut root,
+                fp,
+                kind,
+                value,
+                t.options.as_ref(),
+                &retrieval,
+                at,
+            );
             if let Value::Object(map) = root {
                 res.obj = map;
             }
@@ -231,6 +256,12 @@ fn apply_target(resources: &mut ResMap, value: &Copied, t: &TargetSelector) -> R
     Ok(())
 }
 
+/// The resource being written and the untagged scalars known so far.
+struct Spot<'u> {
+    index: usize,
+    untagged: &'u mut Untagged,
+}
+
 fn set_all(
     root: &mut Value,
     fp: &str,
@@ -238,23 +269,40 @@ fn set_all(
     value: &Copied,
     options: Option<&FieldOptions>,
     retrieval: &dyn Fn() -> String,
+    at: Spot,
 ) -> Result<(), String> {
     let mut found: Vec<Matched> = Vec::new();
-    match_target(root, &split_path(fp), kind, false, &mut found)
+    match_target(root, &split_path(fp), kind, &mut found)
         .map_err(|e| format!("{}: {e}", retrieval()))?;
     if found.is_empty() {
         return Err(retrieval());
     }
     for m in found {
-        set_field(m, value, options)?;
+        let key = (at.index, m.pointer.clone());
+        let untagged = m.created || at.untagged.0.contains(&key);
+        let still_scalar = set_field(m, untagged, value, options)?;
+        if untagged && still_scalar {
+            at.untagged.0.insert(key);
+        } else if !still_scalar {
+            let below = format!("{}/", key.1);
+            at.untagged
+                .0
+                .retain(|(i, p)| *i != key.0 || (*p != key.1 && !p.starts_with(&below)));
+        }
     }
     Ok(())
 }
 
 /// kustomize's `setFieldValue`: a scalar target keeps its type and takes the value's
 /// text (joined into its own text with a delimiter); other targets become the value.
-fn set_field(m: Matched, value: &Copied, options: Option<&FieldOptions>) -> Result<(), String> {
-    let target_tag = if m.created {
+/// Returns whether the target is (still) a scalar.
+fn set_field(
+    m: Matched,
+    untagged: bool,
+    value: &Copied,
+    options: Option<&FieldOptions>,
+) -> Result<bool, String> {
+    let target_tag = if untagged {
         Some(ScalarTag::Untagged)
     } else {
         ScalarTag::of(m.node)
@@ -279,7 +327,7 @@ fn set_field(m: Matched, value: &Copied, options: Option<&FieldOptions>) -> Resu
         Some(tag) => decode_scalar(tag, &text)?,
         None => value.to_value()?,
     };
-    Ok(())
+    Ok(target_tag.is_some())
 }
 
 #[cfg(test)]
