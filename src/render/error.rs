@@ -41,6 +41,14 @@ pub enum RenderError {
         kustomization: PathBuf,
         message: String,
     },
+    /// A `configMapGenerator` / `secretGenerator` entry that cannot be generated or absorbed.
+    #[error("{kustomization}: {kind} generator '{name}': {message}")]
+    Generator {
+        kustomization: PathBuf,
+        kind: &'static str,
+        name: String,
+        message: String,
+    },
     #[error("{what} is not supported by converge (it needs {needs}): {kustomization}")]
     Unsupported {
         what: String,

@@ -1,6 +1,13 @@
 //! The integration test harness: one binary, one module per area.
 
 mod render;
+mod render_generators;
 mod render_repl;
+mod sandbox;
+mod sandbox_http;
+mod sandbox_kube;
+mod sandbox_ssa;
+mod sandbox_support;
+mod sandbox_watch;
 mod support;
 mod yaml;

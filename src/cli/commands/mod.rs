@@ -2,6 +2,7 @@
 
 mod build;
 mod render;
+mod sandbox;
 
 use anyhow::bail;
 
@@ -22,7 +23,7 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rollback(_) => not_yet("rollback"),
         Command::History(_) => not_yet("history"),
         Command::Run(_) => not_yet("run"),
-        Command::Sandbox(_) => not_yet("sandbox"),
+        Command::Sandbox(args) => sandbox::run(&global, args),
         Command::Demo(_) => not_yet("demo"),
     }
 }
