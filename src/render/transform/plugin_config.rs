@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::transform_error;
 use crate::render::error::RenderError;
+use crate::render::generate;
 use crate::render::kustomization::{
     FieldSpec, GeneratorArgs, Image, Patch, ReplacementField, Replica, Selector,
 };
@@ -43,23 +44,6 @@ static SELECTOR: Shape = Shape::Obj(&[
     ("annotationSelector", &ANY),
 ]);
 static META: Shape = Shape::Obj(&[("name", &ANY), ("namespace", &ANY)]);
-static GENERATOR_OPTIONS: Shape = Shape::Obj(&[
-    ("labels", &ANY),
-    ("annotations", &ANY),
-    ("disableNameSuffixHash", &ANY),
-    ("immutable", &ANY),
-]);
-static GENERATOR_ARGS: Shape = Shape::Obj(&[
-    ("namespace", &ANY),
-    ("name", &ANY),
-    ("behavior", &ANY),
-    ("literals", &ANY),
-    ("files", &ANY),
-    ("envs", &ANY),
-    ("env", &ANY),
-    ("options", &GENERATOR_OPTIONS),
-    ("type", &ANY),
-]);
 static REPLACEMENT_FIELD: Shape =
     Shape::Obj(&[("path", &ANY), ("source", &ANY), ("targets", &ANY)]);
 static REPLACEMENT_FIELDS: Shape = Shape::List(&REPLACEMENT_FIELD);
@@ -307,24 +291,11 @@ pub(crate) fn configure(target: &Target, config: &Resource) -> Result<Builtin, R
             Builtin::Replacement(read(&obj, &REPLACEMENTS, &id).map_err(fail)?)
         }
         "HashTransformer" => Builtin::Hash,
-        "ConfigMapGenerator" | "SecretGenerator" => {
-            let mut args: GeneratorArgs = read(&obj, &GENERATOR_ARGS, &id).map_err(fail)?;
-            // The generator's name and namespace default to the config's own.
-            if args.name.is_empty() {
-                args.name = config.name().to_string();
-            }
-            if args.namespace.is_empty() {
-                args.namespace = config.namespace().to_string();
-            }
-            if !args.env.is_empty() {
-                let env = std::mem::take(&mut args.env);
-                args.envs.push(env);
-            }
-            if gvk.kind == "ConfigMapGenerator" {
-                Builtin::ConfigMap(args)
-            } else {
-                Builtin::Secret(args)
-            }
+        "ConfigMapGenerator" => {
+            Builtin::ConfigMap(generate::plugin_args(&config.obj, false, &target.file)?)
+        }
+        "SecretGenerator" => {
+            Builtin::Secret(generate::plugin_args(&config.obj, true, &target.file)?)
         }
         "IAMPolicyGenerator" => Builtin::IamPolicy(read(&obj, &IAM_POLICY, &id).map_err(fail)?),
         "HelmChartInflationGenerator" => {
