@@ -137,9 +137,11 @@ fn source_value(resources: &ResMap, source: &SourceSelector) -> Result<Copied, S
             .ok()
             .and_then(|i| parts.get(i))
             .ok_or_else(|| {
+                // The value itself is not shown: it may be a Secret's.
                 format!(
-                    "options.index {} is out of bounds for value {text}",
-                    opts.index
+                    "options.index {} is out of bounds for the source value ({} parts)",
+                    opts.index,
+                    parts.len()
                 )
             })?;
         text = part.to_string();
