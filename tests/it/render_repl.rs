@@ -638,7 +638,10 @@ replacements:
       delimiter: /
 ";
     same_as_kubectl(
-        &[("kustomization.yaml", kustomization), ("res.yaml", WORKLOADS)],
+        &[
+            ("kustomization.yaml", kustomization),
+            ("res.yaml", WORKLOADS),
+        ],
         ".",
     );
 }
