@@ -257,6 +257,7 @@ impl<'s> Target<'s> {
                     message: "not valid UTF-8".into(),
                 })?;
                 let mut list = reader::resources_from_yaml(&text, &origin.display().to_string())?;
+                list.iter_mut().for_each(build_metadata::keep_annotations);
                 // buildMetadata: remember the file each resource was read from.
                 if let Some(t) = &ctx.tracking {
                     let from = build_metadata::Origin::file(t.path_of(self, path));
@@ -301,6 +302,7 @@ impl<'s> Target<'s> {
         let origin = |kind: &str| ctx.tracking.as_ref().map(|t| t.builtin(self, kind));
         for args in &k.config_map_generator {
             let mut res = generate::config_map(&self.loader, args, global)?;
+            build_metadata::keep_annotations(&mut res);
             if let Some(o) = origin("ConfigMapGenerator") {
                 build_metadata::add_origin(std::iter::once(&mut res), &o);
             }
@@ -308,6 +310,7 @@ impl<'s> Target<'s> {
         }
         for args in &k.secret_generator {
             let mut res = generate::secret(&self.loader, args, global)?;
+            build_metadata::keep_annotations(&mut res);
             if let Some(o) = origin("SecretGenerator") {
                 build_metadata::add_origin(std::iter::once(&mut res), &o);
             }

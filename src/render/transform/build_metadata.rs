@@ -257,11 +257,16 @@ pub fn add_origin<'a>(resources: impl IntoIterator<Item = &'a mut Resource>, ori
     }
 }
 
-/// kustomize keeps the origin as an annotation during the build, so a tracked resource
-/// always has an annotation map (JSON patches adding `/metadata/annotations/x` succeed);
-/// an empty map is removed again at the end.
 fn set_origin(res: &mut Resource, origin: &Origin) {
     res.build.origin = Some(origin.clone());
+    keep_annotations(res);
+}
+
+/// kustomize carries internal annotations (reader indexes, generator behavior, origins) on
+/// every resource it reads or generates, so during a build each has an annotation map: a
+/// JSON patch adding `/metadata/annotations/x` succeeds on a resource written without
+/// annotations. [`finish`] removes the maps that end up empty, as kustomize does.
+pub fn keep_annotations(res: &mut Resource) {
     let annotations = res
         .metadata_mut()
         .entry("annotations")
@@ -290,6 +295,9 @@ pub fn record_transformer(resources: &mut ResMap, origin: Option<&Origin>) {
 /// transformation annotations that were asked for.
 pub fn finish(resources: &mut ResMap, options: &[String]) {
     if options.is_empty() {
+        for res in resources.resources_mut().iter_mut() {
+            drop_empty_annotations(res);
+        }
         return;
     }
     let has = |o: &str| options.iter().any(|x| x == o);
@@ -331,11 +339,17 @@ pub fn finish(resources: &mut ResMap, options: &[String]) {
                 );
             }
         }
-        // kustomize held the origin in the annotations during the build and clears an
-        // annotation map that ends up empty.
-        if matches!(meta.get("annotations"), Some(Value::Object(m)) if m.is_empty()) {
-            meta.remove("annotations");
-        }
+        drop_empty_annotations(res);
+    }
+}
+
+/// kustomize clears an annotation map left empty once its internal annotations are gone.
+fn drop_empty_annotations(res: &mut Resource) {
+    let Some(Value::Object(meta)) = res.obj.get_mut("metadata") else {
+        return;
+    };
+    if matches!(meta.get("annotations"), Some(Value::Object(m)) if m.is_empty()) {
+        meta.remove("annotations");
     }
 }
 

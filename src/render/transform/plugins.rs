@@ -78,6 +78,9 @@ pub fn run_generators(
     }
     for (config, plugin) in configs.iter().zip(plugins) {
         let mut generated = generate_with(target, &plugin)?;
+        generated
+            .iter_mut()
+            .for_each(build_metadata::keep_annotations);
         if ctx.tracking.is_some()
             && let Some(origin) = Origin::from_plugin(config)
         {
