@@ -99,7 +99,9 @@ impl<'s> Target<'s> {
             path: file.clone(),
             message: "not valid UTF-8".into(),
         })?;
-        let value = crate::yaml::parse_document(&text).map_err(|e| RenderError::Yaml {
+        // kustomize reads kustomization files with YAML 1.1 rules (yes/on are booleans) and
+        // lets a repeated key replace the earlier one.
+        let value = crate::yaml::parse_kustomization(&text).map_err(|e| RenderError::Yaml {
             path: file.clone(),
             message: e.to_string(),
         })?;
@@ -197,7 +199,7 @@ impl<'s> Target<'s> {
         for path in &k.configurations {
             let bytes = self.loader.load(path)?;
             let text = String::from_utf8_lossy(&bytes);
-            let value = crate::yaml::parse_document(&text).map_err(|e| RenderError::Yaml {
+            let value = crate::yaml::parse_kustomization(&text).map_err(|e| RenderError::Yaml {
                 path: self.loader.root().join(path),
                 message: e.to_string(),
             })?;
