@@ -645,3 +645,38 @@ replacements:
         ".",
     );
 }
+
+#[test]
+fn resources_keep_an_annotation_map_during_the_build() {
+    let res = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations: {}
+  labels: {}
+";
+    let kustomization = "\
+resources:
+- res.yaml
+configMapGenerator:
+- name: cfg
+  literals: [a=1]
+patches:
+- target:
+    kind: Deployment|ConfigMap
+  patch: |-
+    - op: add
+      path: /metadata/annotations/patched
+      value: \"yes\"
+";
+    same_as_kubectl(
+        &[("kustomization.yaml", kustomization), ("res.yaml", res)],
+        ".",
+    );
+}
