@@ -2,6 +2,7 @@
 
 mod render;
 mod render_generators;
+mod render_plugins;
 mod render_repl;
 mod sandbox;
 mod sandbox_http;
