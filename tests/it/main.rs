@@ -6,6 +6,8 @@ mod bot_registry;
 mod render;
 mod render_generators;
 mod render_nameref;
+mod render_plugins;
+mod render_repl;
 mod sandbox;
 mod sandbox_http;
 mod sandbox_kube;
