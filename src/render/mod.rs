@@ -1,1 +1,3 @@
 //! Render: a kustomize-compatible renderer.
+
+pub mod merge;
