@@ -86,12 +86,25 @@ pub fn strategic_merge_with(
     patch: &Value,
     options: SmpOptions,
 ) -> Result<MergeOutcome, MergeError> {
+    merge_resource(schema, target, patch, options, true)
+}
+
+/// The whole patch application; `fast_lists` only exists so tests can compare
+/// the linear-time list merge with the general one.
+fn merge_resource(
+    schema: &MergeSchema,
+    target: &Value,
+    patch: &Value,
+    options: SmpOptions,
+    fast_lists: bool,
+) -> Result<MergeOutcome, MergeError> {
     let mut arena = Arena::default();
     let dest = arena.import(target, 0)?;
     let origin = arena.import(patch, 0)?;
     align_patch_type(&mut arena, origin, target);
 
     let mut walker = Walker::new(arena, &schema.set);
+    walker.fast_lists = fast_lists;
     let Some(merged) = walker.walk([Some(dest), Some(origin)], None)? else {
         return Ok(MergeOutcome::Deleted);
     };
