@@ -7,12 +7,13 @@
 //! `containerPort` and `protocol`) first unify key tuples that differ only by an
 //! empty value, and re-append the target's elements after the patch's new ones.
 //!
-//! The upstream algorithm has sharp edges that decide real outputs, all kept:
-//! a `$patch: replace` element is undone by the target's element; an element
-//! without the key deletes every keyed element of the target (which is how
-//! `- $patch: replace` as a list entry ends up replacing the list); a target
-//! element without the key wipes the merged list; duplicate keys collapse to
-//! the last one. The general path is quadratic like upstream; `fast.rs` covers
+//! A list-level directive is an element holding only `$patch` (`- $patch:
+//! replace`); kyaml honours it only where the target has the list, and drops
+//! every element carrying the same directive. The upstream algorithm has more
+//! sharp edges that decide real outputs, all kept: a `$patch: replace` element
+//! is undone by the target's element; an element without the key deletes every
+//! keyed element of the target; a target element without the key wipes the
+//! merged list; duplicate keys collapse to the last one. The general path is quadratic like upstream; `fast.rs` covers
 //! the common case (one key, every element keyed and unique) in linear time.
 
 use std::collections::HashSet;
@@ -20,7 +21,7 @@ use std::collections::HashSet;
 use super::error::MergeError;
 use super::node::{Kind, Node, NodeId};
 use super::schema::SchemaId;
-use super::walk::{Sources, Walker};
+use super::walk::{Directive, Sources, Walker};
 
 impl Walker<'_> {
     /// kyaml's `walkAssociativeSequence`, for a list whose schema has a merge strategy.
@@ -29,14 +30,20 @@ impl Walker<'_> {
         sources: Sources,
         schema: SchemaId,
     ) -> Result<Option<NodeId>, MergeError> {
-        // `VisitList`: add the patch's list, clear on null, else merge into the target's.
+        // `VisitList`: add the patch's list (as it is), clear on null, else
+        // follow the patch list's directive (see `Walker::directive`).
         let [dest, origin] = sources;
         let dest = if self.arena.missing_or_null(dest) {
             origin
         } else if origin.is_some_and(|o| self.arena.is_null(o)) {
             None
         } else {
-            dest
+            match self.directive(origin) {
+                (_, Some(err)) => return Err(err),
+                (Directive::Delete, _) => None,
+                (Directive::Replace, _) => origin,
+                _ => dest,
+            }
         };
         let Some(dest) = dest else {
             return Ok(None);

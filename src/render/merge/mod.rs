@@ -23,7 +23,8 @@
 //! The merge works on an arena of nodes (`node.rs`) because kyaml's results
 //! depend on node identity; `walk.rs` is the walker, `assoc.rs` and `filters.rs`
 //! the keyed-list algorithm, `fast.rs` its linear-time common case, `schema.rs`
-//! and `builtin.rs` the type information.
+//! and `builtin.rs` the type information, `resource.rs` what kustomize does to
+//! the patch before and to the resource after the merge.
 
 mod assoc;
 mod builtin;
@@ -31,18 +32,19 @@ mod error;
 mod fast;
 mod filters;
 mod node;
+mod resource;
 mod schema;
 mod walk;
 
 #[cfg(test)]
 mod tests;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub use error::MergeError;
 pub use schema::MergeSchema;
 
-use node::{Arena, Node, scalar_text};
+use node::Arena;
 use walk::Walker;
 
 /// The result of applying a strategic-merge patch to one resource.
@@ -101,103 +103,19 @@ fn merge_resource(
     let mut arena = Arena::default();
     let dest = arena.import(target, 0)?;
     let origin = arena.import(patch, 0)?;
-    align_patch_type(&mut arena, origin, target);
+    resource::prepare_patch(&mut arena, origin, target);
 
     let mut walker = Walker::new(arena, &schema.set);
     walker.fast_lists = fast_lists;
-    let Some(merged) = walker.walk([Some(dest), Some(origin)], None)? else {
-        return Ok(MergeOutcome::Deleted);
-    };
-    let mut result = walker.arena.export(merged);
-    let empty = match &result {
-        Value::Object(map) => map.is_empty(),
-        Value::Array(items) => items.is_empty(),
-        Value::Null => true,
-        _ => false,
-    };
-    if empty {
+    if walker.walk([Some(dest), Some(origin)], None)?.is_none() {
         return Ok(MergeOutcome::Deleted);
     }
-    restore_identity(&mut result, target, options);
+    // kustomize keeps the target's node, merged in place, whatever the walk
+    // returns: so a top-level `$patch: replace` leaves the target as it was.
+    let mut result = walker.arena.export(dest);
+    if resource::is_nil_or_empty(&result) {
+        return Ok(MergeOutcome::Deleted);
+    }
+    resource::restore_identity(&mut result, target, options);
     Ok(MergeOutcome::Merged(result))
-}
-
-/// `patchCopy.SetGvk(target.GetGvk()); patchCopy.SetKind(patch.GetKind())`:
-/// the patch gets the target's apiVersion and an explicit kind.
-fn align_patch_type(arena: &mut Arena, patch: node::NodeId, target: &Value) {
-    if arena.kind(patch) != node::Kind::Map {
-        return;
-    }
-    let api_version = scalar_field_text(target, "apiVersion");
-    let kind = arena
-        .field(patch, "kind")
-        .map(|k| arena.text(k).into_owned())
-        .unwrap_or_default();
-    for (field, text) in [("apiVersion", api_version), ("kind", kind)] {
-        let value = arena.alloc(Node::Scalar {
-            value: Value::String(text),
-            null_tag: false,
-        });
-        arena.set_field(patch, field, Some(value));
-    }
-}
-
-/// The text kyaml's getters return for a top-level scalar field ("" if absent).
-fn scalar_field_text(object: &Value, field: &str) -> String {
-    match object.get(field) {
-        Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null)) => {
-            scalar_text(v).into_owned()
-        }
-        _ => String::new(),
-    }
-}
-
-/// `Resource.ApplySmPatch`'s epilogue: the target keeps its kind, name and
-/// namespace (a target without namespace loses one the patch added).
-fn restore_identity(result: &mut Value, target: &Value, options: SmpOptions) {
-    let Value::Object(result) = result else {
-        return;
-    };
-    let target_meta = target.get("metadata").and_then(Value::as_object);
-    // kyaml reads these as text and treats null and empty values as absent.
-    let meta_value = |field: &str| -> Option<Value> {
-        target_meta?
-            .get(field)
-            .filter(|v| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)))
-            .cloned()
-    };
-    if !options.allow_kind_change {
-        let kind = match target.get("kind") {
-            Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => v.clone(),
-            _ => Value::String(String::new()),
-        };
-        result.insert("kind".to_string(), kind);
-    }
-    if !options.allow_name_change {
-        let name = meta_value("name").unwrap_or_else(|| Value::String(String::new()));
-        let metadata = result
-            .entry("metadata")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !metadata.is_object() {
-            *metadata = Value::Object(Map::new());
-        }
-        if let Value::Object(metadata) = metadata {
-            metadata.insert("name".to_string(), name);
-        }
-    }
-    let namespace = meta_value("namespace").filter(|ns| !scalar_text(ns).is_empty());
-    match (namespace, result.get_mut("metadata")) {
-        (Some(namespace), Some(Value::Object(metadata))) => {
-            metadata.insert("namespace".to_string(), namespace);
-        }
-        (Some(namespace), _) => {
-            let mut metadata = Map::new();
-            metadata.insert("namespace".to_string(), namespace);
-            result.insert("metadata".to_string(), Value::Object(metadata));
-        }
-        (None, Some(Value::Object(metadata))) => {
-            metadata.remove("namespace");
-        }
-        (None, _) => {}
-    }
 }

@@ -118,7 +118,11 @@ data: {c: null, d: '1'}
         out,
         json!({
             "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": "d", "creationTimestamp": null, "labels": {"w": "1", "x": null}},
+            // The patch's labels are made strings first, so its nulls delete nothing.
+            "metadata": {
+                "name": "d", "creationTimestamp": null,
+                "labels": {"w": "1", "x": null, "z": "null", "q": "null"}
+            },
             "data": {"a": null, "d": "1"},
             "other": {"deep": {"n2": null, "list": ["a", null]}, "emptymap": {}, "emptylist": []}
         })

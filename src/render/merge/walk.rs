@@ -207,15 +207,15 @@ impl<'s> Walker<'s> {
         }
     }
 
-    /// `determineSmpDirective`: reads (and removes) a map's `$patch` directive.
-    /// Lists never carry one to kyaml. The error is returned, not raised, since
-    /// kyaml ignores it when adding.
+    /// `determineSmpDirective`: reads (and removes) the `$patch` directive of a
+    /// map, or of a list (from an element holding nothing else). The error is
+    /// returned, not raised, since kyaml ignores it when adding a map.
     pub(super) fn directive(&mut self, patch: Option<NodeId>) -> (Directive, Option<MergeError>) {
         let Some(patch) = patch else {
             return (Directive::Merge, None);
         };
         match self.arena.kind(patch) {
-            Kind::Seq => (Directive::Merge, None),
+            Kind::Seq => self.list_directive(patch),
             Kind::Scalar => (
                 Directive::Unknown,
                 Some(MergeError::WrongKind {
@@ -244,6 +244,45 @@ impl<'s> Walker<'s> {
                 (directive, None)
             }
         }
+    }
+}
+
+impl Walker<'_> {
+    /// `determineSequenceNodePatchStrategy`: the first element holding a
+    /// `$patch` field decides, if that is its only field; every element with the
+    /// same directive is then removed from the patch's list (and with them, as
+    /// `ElementSetter` goes, null and `{}` elements).
+    fn list_directive(&mut self, list: NodeId) -> (Directive, Option<MergeError>) {
+        let holder = self.arena.elements(list).iter().copied().find(|elem| {
+            self.arena.kind(*elem) == Kind::Map && self.arena.field(*elem, DIRECTIVE_KEY).is_some()
+        });
+        let Some(holder) = holder else {
+            return (Directive::Merge, None);
+        };
+        if self.arena.field_names(holder).count() > 1 {
+            return (Directive::Merge, None);
+        }
+        let Some(value) = self.arena.field(holder, DIRECTIVE_KEY) else {
+            return (Directive::Merge, None);
+        };
+        let value = self.arena.text(value).into_owned();
+        let directive = match value.as_str() {
+            "replace" => Directive::Replace,
+            "delete" => Directive::Delete,
+            "merge" => Directive::Merge,
+            _ => {
+                let err = MergeError::UnknownDirective {
+                    path: self.path_string(),
+                    value,
+                };
+                return (Directive::Unknown, Some(err));
+            }
+        };
+        let keys = [DIRECTIVE_KEY.to_string()];
+        if let Err(err) = self.set_element(list, &keys, std::slice::from_ref(&value), None) {
+            return (directive, Some(err));
+        }
+        (directive, None)
     }
 }
 
