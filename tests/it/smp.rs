@@ -260,8 +260,11 @@ fn custom_openapi_document_matches_kubectl() {
 
 #[test]
 fn random_patches_match_kubectl() {
-    let mut rng = Lcg(0x5eed);
-    let cases = (0..400)
+    // Exploratory runs: CONVERGE_SMP_RANDOM_CASES=5000 CONVERGE_SMP_RANDOM_SEED=7.
+    let env = |name: &str| std::env::var(name).ok().and_then(|n| n.parse().ok());
+    let mut rng = Lcg(env("CONVERGE_SMP_RANDOM_SEED").unwrap_or(0x5eed));
+    let count = env("CONVERGE_SMP_RANDOM_CASES").unwrap_or(400);
+    let cases = (0..count)
         .map(|i| Case {
             label: format!("random #{i}"),
             target: random_resource(&mut rng, false),
@@ -298,7 +301,7 @@ fn random_list(rng: &mut Lcg, patch: bool, make: impl Fn(&mut Lcg) -> Value, key
             match rng.below(12) {
                 0 => item = json!({key: item[key].clone(), "$patch": "delete"}),
                 1 => item["$patch"] = json!("replace"),
-                2 => item = json!({"$patch": "replace"}),
+                2 => item = json!({"$patch": rng.pick(&["replace", "replace", "merge", "delete"])}),
                 3 => {
                     if let Some(map) = item.as_object_mut() {
                         map.retain(|k, _| k == key);
@@ -307,8 +310,16 @@ fn random_list(rng: &mut Lcg, patch: bool, make: impl Fn(&mut Lcg) -> Value, key
                 }
                 _ => {}
             }
-        } else if rng.below(25) == 0 {
-            item.as_object_mut().map(|m| m.remove(key));
+        } else {
+            match rng.below(40) {
+                0 => item = Value::Null,
+                1 | 2 => {
+                    if let Some(map) = item.as_object_mut() {
+                        map.remove(key);
+                    }
+                }
+                _ => {}
+            }
         }
         items.push(item);
     }
@@ -364,7 +375,43 @@ fn random_container(rng: &mut Lcg, patch: bool) -> Value {
     c
 }
 
+fn random_service(rng: &mut Lcg, patch: bool) -> Value {
+    let port = |rng: &mut Lcg| {
+        let number = [80, 443][rng.below(2) as usize];
+        let mut p = json!({"port": number});
+        if rng.below(2) == 0 {
+            p["protocol"] = json!(rng.pick(&["TCP", "UDP"]));
+        }
+        if rng.below(2) == 0 {
+            p["targetPort"] = json!(rng.pick(&["http", "8080"]));
+        }
+        p
+    };
+    let mut spec = json!({"ports": random_list(rng, patch, port, "port")});
+    if rng.below(2) == 0 {
+        spec["selector"] = json!({rng.pick(&["app", "tier"]): rng.pick(&["a", "b", "c"])});
+    }
+    if rng.below(3) == 0 {
+        spec["type"] = if patch && rng.below(2) == 0 {
+            Value::Null
+        } else {
+            json!("NodePort")
+        };
+    }
+    let mut metadata = json!({"name": "x"});
+    if rng.below(3) == 0 {
+        let finalizers: Vec<&str> = (0..rng.below(4))
+            .map(|_| rng.pick(&["f1", "f2", "f3"]))
+            .collect();
+        metadata["finalizers"] = json!(finalizers);
+    }
+    json!({"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec})
+}
+
 fn random_resource(rng: &mut Lcg, patch: bool) -> Value {
+    if rng.below(4) == 0 {
+        return random_service(rng, patch);
+    }
     let mut spec = json!({});
     let containers = |rng: &mut Lcg| random_container(rng, patch);
     spec["containers"] = random_list(rng, patch, containers, "name");
