@@ -23,13 +23,19 @@ use super::node::{Kind, Node, NodeId};
 use super::schema::SchemaId;
 use super::walk::{Directive, Sources, Walker};
 
-impl Walker<'_> {
+impl Walker<'_, '_> {
     /// kyaml's `walkAssociativeSequence`, for a list whose schema has a merge strategy.
     pub(super) fn walk_associative(
         &mut self,
         sources: Sources,
         schema: SchemaId,
     ) -> Result<Option<NodeId>, MergeError> {
+        // Elements are looked into by key from here on.
+        for list in sources.into_iter().flatten() {
+            for elem in self.arena.elements(list).to_vec() {
+                self.arena.materialize(elem);
+            }
+        }
         // `VisitList`: add the patch's list (as it is), clear on null, else
         // follow the patch list's directive (see `Walker::directive`).
         let [dest, origin] = sources;

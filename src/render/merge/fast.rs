@@ -18,7 +18,7 @@ use super::walk::{Sources, Walker};
 type Keyed = (Vec<(String, NodeId)>, HashMap<String, NodeId>);
 
 /// A list's elements by key text, or `None` when the list does not qualify.
-fn index_by_key(walker: &Walker<'_>, list: NodeId, key: &str) -> Option<Keyed> {
+fn index_by_key(walker: &Walker<'_, '_>, list: NodeId, key: &str) -> Option<Keyed> {
     let elements = walker.arena.elements(list);
     let mut ordered = Vec::with_capacity(elements.len());
     let mut index = HashMap::with_capacity(elements.len());
@@ -39,7 +39,7 @@ fn index_by_key(walker: &Walker<'_>, list: NodeId, key: &str) -> Option<Keyed> {
     Some((ordered, index))
 }
 
-impl Walker<'_> {
+impl Walker<'_, '_> {
     /// Merges the list in linear time when it qualifies (see the module docs);
     /// `Ok(None)` leaves it to the general algorithm.
     pub(super) fn merge_fast(

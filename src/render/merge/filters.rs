@@ -11,7 +11,7 @@ use super::error::MergeError;
 use super::node::{Kind, Node, NodeId};
 use super::walk::Walker;
 
-impl Walker<'_> {
+impl Walker<'_, '_> {
     /// `FieldMatcher{Name: name, StringValue: value}`: the field's node when the
     /// element has it and (for a non-empty `value`) its text equals `value`. An
     /// empty `name` matches a scalar element by its own text.

@@ -32,6 +32,7 @@ mod error;
 mod fast;
 mod filters;
 mod node;
+mod normalize;
 mod resource;
 mod schema;
 mod walk;
@@ -88,26 +89,52 @@ pub fn strategic_merge_with(
     patch: &Value,
     options: SmpOptions,
 ) -> Result<MergeOutcome, MergeError> {
-    merge_resource(schema, target, patch, options, true)
+    merge_resource(schema, target, patch, options, Mode::default())
 }
 
-/// The whole patch application; `fast_lists` only exists so tests can compare
-/// the linear-time list merge with the general one.
+/// How the merge runs; only tests change it, to check the fast paths against
+/// the plain algorithm.
+#[derive(Debug, Clone, Copy)]
+struct Mode {
+    /// Linear-time merge of the common keyed list (`fast.rs`).
+    fast_lists: bool,
+    /// Leave the target's untouched subtrees as JSON (`normalize.rs`).
+    lazy_target: bool,
+}
+
+impl Default for Mode {
+    fn default() -> Self {
+        Mode {
+            fast_lists: true,
+            lazy_target: true,
+        }
+    }
+}
+
+/// The whole patch application.
 fn merge_resource(
     schema: &MergeSchema,
     target: &Value,
     patch: &Value,
     options: SmpOptions,
-    fast_lists: bool,
+    mode: Mode,
 ) -> Result<MergeOutcome, MergeError> {
+    let root_path = |err| normalize::prefix_path(err, "");
     let mut arena = Arena::default();
-    let dest = arena.import(target, 0)?;
-    let origin = arena.import(patch, 0)?;
+    let dest = if mode.lazy_target {
+        arena.import_lazy(target)
+    } else {
+        arena.import(target, 0).map_err(root_path)?
+    };
+    let origin = arena.import(patch, 0).map_err(root_path)?;
     resource::prepare_patch(&mut arena, origin, target);
 
     let mut walker = Walker::new(arena, &schema.set);
-    walker.fast_lists = fast_lists;
-    if walker.walk([Some(dest), Some(origin)], None)?.is_none() {
+    walker.fast_lists = mode.fast_lists;
+    let walked = walker
+        .walk([Some(dest), Some(origin)], None)
+        .map_err(root_path)?;
+    if walked.is_none() {
         return Ok(MergeOutcome::Deleted);
     }
     // kustomize keeps the target's node, merged in place, whatever the walk

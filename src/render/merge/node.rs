@@ -40,35 +40,54 @@ impl Kind {
 }
 
 /// One node. Scalars keep their JSON value; `null_tag` is YAML's `!!null` tag,
-/// which a null that kyaml decided to keep no longer carries.
+/// which a null that kyaml decided to keep no longer carries. `Lazy` is a map or
+/// list of the target not looked into yet: most of a target is never reached by
+/// the patch, and is then neither copied into nor out of the arena node by node.
 #[derive(Debug, Clone)]
-pub(super) enum Node {
+pub(super) enum Node<'a> {
     Map(IndexMap<String, NodeId>),
     Seq(Vec<NodeId>),
     Scalar { value: Value, null_tag: bool },
+    Lazy(Lazy<'a>),
+}
+
+/// A collection held as JSON: borrowed from the target, or owned once changed.
+#[derive(Debug, Clone)]
+pub(super) enum Lazy<'a> {
+    Borrowed(&'a Value),
+    Owned(Value),
+}
+
+impl Lazy<'_> {
+    pub(super) fn value(&self) -> &Value {
+        match self {
+            Lazy::Borrowed(v) => v,
+            Lazy::Owned(v) => v,
+        }
+    }
 }
 
 /// Owner of all nodes of one merge.
 #[derive(Debug, Default)]
-pub(super) struct Arena {
-    nodes: Vec<Node>,
+pub(super) struct Arena<'a> {
+    nodes: Vec<Node<'a>>,
 }
 
-impl Arena {
-    pub(super) fn alloc(&mut self, node: Node) -> NodeId {
+impl<'a> Arena<'a> {
+    pub(super) fn alloc(&mut self, node: Node<'a>) -> NodeId {
         self.nodes.push(node);
         self.nodes.len() - 1
     }
 
-    pub(super) fn node_mut(&mut self, id: NodeId) -> &mut Node {
+    pub(super) fn node_mut(&mut self, id: NodeId) -> &mut Node<'a> {
         &mut self.nodes[id]
     }
 
-    /// Copies a JSON value into the arena.
+    /// Copies a JSON value into the arena, every level at once.
     pub(super) fn import(&mut self, value: &Value, depth: usize) -> Result<NodeId, MergeError> {
         if depth > MAX_DEPTH {
             return Err(MergeError::TooDeep {
-                path: "(input)".to_string(),
+                path: String::new(),
                 limit: MAX_DEPTH,
             });
         }
@@ -95,6 +114,82 @@ impl Arena {
         Ok(self.alloc(node))
     }
 
+    /// Adds a value without looking into it (see [`Node::Lazy`]).
+    pub(super) fn import_lazy(&mut self, value: &'a Value) -> NodeId {
+        let node = match value {
+            Value::Object(_) | Value::Array(_) => Node::Lazy(Lazy::Borrowed(value)),
+            scalar => Node::Scalar {
+                value: scalar.clone(),
+                null_tag: scalar.is_null(),
+            },
+        };
+        self.alloc(node)
+    }
+
+    /// Turns a lazy node into a map or list whose children are lazy. The walker
+    /// does this to every node before looking at its fields or elements.
+    pub(super) fn materialize(&mut self, id: NodeId) {
+        let Node::Lazy(lazy) = &self.nodes[id] else {
+            return;
+        };
+        let node = match lazy.clone() {
+            Lazy::Borrowed(Value::Object(map)) => {
+                let mut fields = IndexMap::with_capacity(map.len());
+                for (key, child) in map {
+                    fields.insert(key.clone(), self.import_lazy(child));
+                }
+                Node::Map(fields)
+            }
+            Lazy::Borrowed(Value::Array(items)) => {
+                Node::Seq(items.iter().map(|c| self.import_lazy(c)).collect())
+            }
+            Lazy::Owned(Value::Object(map)) => {
+                let mut fields = IndexMap::with_capacity(map.len());
+                for (key, child) in map {
+                    fields.insert(key, self.import_owned(child));
+                }
+                Node::Map(fields)
+            }
+            Lazy::Owned(Value::Array(items)) => {
+                Node::Seq(items.into_iter().map(|c| self.import_owned(c)).collect())
+            }
+            // Scalars are never lazy; keep whatever it is as a scalar.
+            Lazy::Borrowed(scalar) => Node::Scalar {
+                value: scalar.clone(),
+                null_tag: scalar.is_null(),
+            },
+            Lazy::Owned(scalar) => Node::Scalar {
+                null_tag: scalar.is_null(),
+                value: scalar,
+            },
+        };
+        self.nodes[id] = node;
+    }
+
+    fn import_owned(&mut self, value: Value) -> NodeId {
+        let node = match value {
+            Value::Object(_) | Value::Array(_) => Node::Lazy(Lazy::Owned(value)),
+            scalar => Node::Scalar {
+                null_tag: scalar.is_null(),
+                value: scalar,
+            },
+        };
+        self.alloc(node)
+    }
+
+    /// Whether the node is lazy (a collection not looked into).
+    pub(super) fn is_lazy(&self, id: NodeId) -> bool {
+        matches!(self.nodes[id], Node::Lazy(_))
+    }
+
+    /// The JSON of a lazy node.
+    pub(super) fn lazy_value(&self, id: NodeId) -> Option<&Lazy<'a>> {
+        match &self.nodes[id] {
+            Node::Lazy(lazy) => Some(lazy),
+            _ => None,
+        }
+    }
+
     /// Copies a node (and everything under it) back out as JSON.
     pub(super) fn export(&self, id: NodeId) -> Value {
         match &self.nodes[id] {
@@ -107,6 +202,7 @@ impl Arena {
             }
             Node::Seq(items) => Value::Array(items.iter().map(|c| self.export(*c)).collect()),
             Node::Scalar { value, .. } => value.clone(),
+            Node::Lazy(lazy) => lazy.value().clone(),
         }
     }
 
@@ -115,6 +211,11 @@ impl Arena {
             Node::Map(_) => Kind::Map,
             Node::Seq(_) => Kind::Seq,
             Node::Scalar { .. } => Kind::Scalar,
+            Node::Lazy(lazy) => match lazy.value() {
+                Value::Object(_) => Kind::Map,
+                Value::Array(_) => Kind::Seq,
+                _ => Kind::Scalar,
+            },
         }
     }
 
@@ -136,6 +237,7 @@ impl Arena {
                 Node::Map(fields) => fields.is_empty(),
                 Node::Scalar { null_tag, .. } => *null_tag,
                 Node::Seq(_) => false,
+                Node::Lazy(lazy) => lazy.value().as_object().is_some_and(Map::is_empty),
             },
         }
     }
@@ -146,6 +248,11 @@ impl Arena {
             Node::Map(fields) => fields.is_empty(),
             Node::Seq(items) => items.is_empty(),
             Node::Scalar { null_tag, .. } => *null_tag,
+            Node::Lazy(lazy) => match lazy.value() {
+                Value::Object(map) => map.is_empty(),
+                Value::Array(items) => items.is_empty(),
+                _ => false,
+            },
         }
     }
 
@@ -154,11 +261,25 @@ impl Arena {
     pub(super) fn text(&self, id: NodeId) -> Cow<'_, str> {
         match &self.nodes[id] {
             Node::Scalar { value, .. } => scalar_text(value),
-            Node::Map(_) | Node::Seq(_) => Cow::Borrowed(""),
+            Node::Map(_) | Node::Seq(_) | Node::Lazy(_) => Cow::Borrowed(""),
+        }
+    }
+
+    /// The text of a map's field, for a lazy map too; `None` when absent, null,
+    /// empty or the node is not a map (kyaml's `GetMeta` reading).
+    pub(super) fn field_text(&self, map: NodeId, key: &str) -> Option<Cow<'_, str>> {
+        match &self.nodes[map] {
+            Node::Map(fields) => {
+                let field = *fields.get(key)?;
+                (!self.nil_or_empty(field)).then(|| self.text(field))
+            }
+            Node::Lazy(lazy) => value_field_text(lazy.value(), key),
+            _ => None,
         }
     }
 
     /// kyaml's `RNode.Field(name).Value`: `None` when absent or not a map.
+    /// The map must have been materialized.
     pub(super) fn field(&self, map: NodeId, key: &str) -> Option<NodeId> {
         match &self.nodes[map] {
             Node::Map(fields) => fields.get(key).copied(),
@@ -166,7 +287,7 @@ impl Arena {
         }
     }
 
-    /// Field names of a map (none for other kinds).
+    /// Field names of a (materialized) map; none for other kinds.
     pub(super) fn field_names(&self, id: NodeId) -> impl Iterator<Item = &String> {
         let fields = match &self.nodes[id] {
             Node::Map(fields) => Some(fields.keys()),
@@ -175,7 +296,7 @@ impl Arena {
         fields.into_iter().flatten()
     }
 
-    /// Elements of a list (none for other kinds).
+    /// Elements of a (materialized) list; none for other kinds.
     pub(super) fn elements(&self, id: NodeId) -> &[NodeId] {
         match &self.nodes[id] {
             Node::Seq(items) => items,
@@ -224,6 +345,17 @@ impl Arena {
             value,
             null_tag: false,
         })
+    }
+}
+
+/// The text of a JSON map's field as kyaml's `GetMeta` reads it.
+pub(super) fn value_field_text<'v>(value: &'v Value, key: &str) -> Option<Cow<'v, str>> {
+    match value.as_object()?.get(key)? {
+        Value::Null => None,
+        Value::Object(m) if m.is_empty() => None,
+        Value::Array(a) if a.is_empty() => None,
+        Value::Object(_) | Value::Array(_) => Some(Cow::Borrowed("")),
+        scalar => Some(scalar_text(scalar)),
     }
 }
 

@@ -16,7 +16,7 @@ use super::SmpOptions;
 use super::node::{Arena, Kind, Node, NodeId, scalar_text};
 
 /// Applies kustomize's rewrites to the patch (see the module docs).
-pub(super) fn prepare_patch(arena: &mut Arena, patch: NodeId, target: &Value) {
+pub(super) fn prepare_patch(arena: &mut Arena<'_>, patch: NodeId, target: &Value) {
     if arena.kind(patch) != Kind::Map {
         return;
     }
@@ -63,7 +63,7 @@ pub(super) fn prepare_patch(arena: &mut Arena, patch: NodeId, target: &Value) {
 
 /// kyaml's `getMapFromMeta`: a map's entries as texts, sorted by key; nothing
 /// for a missing, null, empty or non-map field.
-fn string_map(arena: &Arena, metadata: NodeId, field: &str) -> Vec<(String, String)> {
+fn string_map(arena: &Arena<'_>, metadata: NodeId, field: &str) -> Vec<(String, String)> {
     let Some(map) = arena.field(metadata, field) else {
         return Vec::new();
     };
@@ -82,13 +82,13 @@ fn string_map(arena: &Arena, metadata: NodeId, field: &str) -> Vec<(String, Stri
 }
 
 /// A scalar field that kyaml's getters would see (not null, not a collection).
-fn present_scalar(arena: &Arena, map: NodeId, field: &str) -> Option<NodeId> {
+fn present_scalar(arena: &Arena<'_>, map: NodeId, field: &str) -> Option<NodeId> {
     arena
         .field(map, field)
         .filter(|f| arena.kind(*f) == Kind::Scalar && !arena.is_null(*f))
 }
 
-fn string_node(arena: &mut Arena, text: String) -> NodeId {
+fn string_node(arena: &mut Arena<'_>, text: String) -> NodeId {
     arena.alloc(Node::Scalar {
         value: Value::String(text),
         null_tag: false,

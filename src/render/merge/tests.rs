@@ -452,20 +452,40 @@ fn random_env(rng: &mut Lcg, patch: bool) -> Value {
     let mut items = Vec::new();
     for _ in 0..rng.next(7) {
         let name = format!("E{}", rng.next(8));
-        let item = match (patch, rng.next(10)) {
+        let item = match (patch, rng.next(12)) {
             (true, 0) => json!({"name": name, "$patch": "delete"}),
             (true, 1) => json!({"name": name, "$patch": "replace", "value": "r"}),
             (true, 2) => json!({"name": name, "value": null}),
-            (_, 3) => json!({"value": "keyless"}),
-            (_, 4) => json!({"name": rng.next(3), "value": "numeric"}),
-            (_, 5) => {
+            (true, 3) => {
+                let directive = ["replace", "merge", "delete"][rng.next(3) as usize];
+                json!({"$patch": directive})
+            }
+            (_, 4) => json!({"value": "keyless"}),
+            (_, 5) => json!({"name": rng.next(3), "value": "numeric"}),
+            (_, 6) => {
                 json!({"name": name, "valueFrom": {"fieldRef": {"fieldPath": "x", "gone": null}}})
             }
+            (false, 7) => Value::Null,
+            (false, 8) => json!({"name": "", "value": "empty"}),
             _ => json!({"name": name, "value": format!("v{}", rng.next(5))}),
         };
         items.push(item);
     }
     Value::Array(items)
+}
+
+fn random_ports(rng: &mut Lcg) -> Value {
+    let mut ports = Vec::new();
+    for _ in 0..rng.next(4) {
+        let number = [80, 443][rng.next(2) as usize];
+        let mut port = json!({"containerPort": number});
+        if rng.next(2) == 0 {
+            let protocol = ["TCP", "UDP"][rng.next(2) as usize];
+            port["protocol"] = json!(protocol);
+        }
+        ports.push(port);
+    }
+    Value::Array(ports)
 }
 
 fn random_deployment(rng: &mut Lcg, patch: bool) -> Value {
@@ -480,6 +500,9 @@ fn random_deployment(rng: &mut Lcg, patch: bool) -> Value {
         if rng.next(3) > 0 {
             c["env"] = random_env(rng, patch);
         }
+        if rng.next(3) == 0 {
+            c["ports"] = random_ports(rng);
+        }
         if patch && rng.next(12) == 0 {
             c["$patch"] = json!(if rng.next(2) == 0 {
                 "delete"
@@ -489,25 +512,51 @@ fn random_deployment(rng: &mut Lcg, patch: bool) -> Value {
         }
         containers.push(c);
     }
-    json!({
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+    let finalizers: Vec<Value> = (0..rng.next(3))
+        .map(|_| json!(["a", "b"][rng.next(2) as usize]))
+        .collect();
+    let mut deployment = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "finalizers": finalizers},
         "spec": {"template": {"spec": {"containers": containers}}}
-    })
+    });
+    if rng.next(4) == 0 {
+        // A custom resource embedding the workload: lists merge only inside
+        // the part that names a known kind.
+        deployment = json!({
+            "apiVersion": "example.com/v1", "kind": "Wrapper", "metadata": {"name": "d"},
+            "spec": {"workload": deployment, "plain": {"containers": [{"name": "c0"}, {"name": "c0"}]}}
+        });
+    }
+    deployment
 }
 
 #[test]
-fn linear_list_merge_matches_the_general_algorithm() {
+fn fast_paths_match_the_plain_algorithm() {
     let schema = MergeSchema::builtin();
+    let plain = Mode {
+        fast_lists: false,
+        lazy_target: false,
+    };
     let mut rng = Lcg(7);
     for round in 0..3000 {
         let target = random_deployment(&mut rng, false);
-        let patch = random_deployment(&mut rng, true);
-        let fast = merge_resource(&schema, &target, &patch, SmpOptions::default(), true);
-        let general = merge_resource(&schema, &target, &patch, SmpOptions::default(), false);
-        assert_eq!(
-            fast, general,
-            "round {round}\ntarget: {target}\npatch: {patch}"
-        );
+        let mut patch = random_deployment(&mut rng, true);
+        if rng.next(3) == 0 {
+            // Patches that leave most of the target alone exercise `normalize.rs`.
+            patch = json!({"apiVersion": target["apiVersion"], "kind": target["kind"], "metadata": {"name": "d"}});
+        }
+        let expected = merge_resource(&schema, &target, &patch, SmpOptions::default(), plain);
+        for (fast_lists, lazy_target) in [(true, false), (false, true), (true, true)] {
+            let mode = Mode {
+                fast_lists,
+                lazy_target,
+            };
+            let got = merge_resource(&schema, &target, &patch, SmpOptions::default(), mode);
+            assert_eq!(
+                got, expected,
+                "round {round} {mode:?}\ntarget: {target}\npatch: {patch}"
+            );
+        }
     }
 }
 

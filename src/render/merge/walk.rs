@@ -29,37 +29,35 @@ pub(super) enum Directive {
 const DIRECTIVE_KEY: &str = "$patch";
 
 /// One merge in progress.
-pub(super) struct Walker<'s> {
-    pub(super) arena: Arena,
+pub(super) struct Walker<'a, 's> {
+    pub(super) arena: Arena<'a>,
     pub(super) schemas: &'s SchemaSet,
     /// Field path of the node being walked, for error messages.
     pub(super) path: Vec<String>,
     /// Use the linear-time path for keyed lists where it applies (tests turn it
     /// off to compare it with the general one).
     pub(super) fast_lists: bool,
+    /// Nesting above `path` while a list of an untouched subtree is merged
+    /// (`normalize.rs`), so depth stays bounded across those restarts.
+    pub(super) depth_offset: usize,
 }
 
-impl<'s> Walker<'s> {
-    pub(super) fn new(arena: Arena, schemas: &'s SchemaSet) -> Self {
+impl<'a, 's> Walker<'a, 's> {
+    pub(super) fn new(arena: Arena<'a>, schemas: &'s SchemaSet) -> Self {
         Walker {
             arena,
             schemas,
             path: Vec::new(),
             fast_lists: true,
+            depth_offset: 0,
         }
     }
 
-    /// The current field path, dotted.
+    /// The current field path, dotted ("" at the root).
     pub(super) fn path_string(&self) -> String {
-        if self.path.is_empty() {
-            return "(root)".to_string();
-        }
         let mut out = String::new();
         for part in &self.path {
-            if !out.is_empty() && !part.starts_with('[') {
-                out.push('.');
-            }
-            out.push_str(part);
+            push_segment(&mut out, part);
         }
         out
     }
@@ -70,13 +68,22 @@ impl<'s> Walker<'s> {
         sources: Sources,
         schema: Option<SchemaId>,
     ) -> Result<Option<NodeId>, MergeError> {
-        if self.path.len() > MAX_DEPTH {
+        if self.depth_offset + self.path.len() > MAX_DEPTH {
             return Err(MergeError::TooDeep {
                 path: self.path_string(),
                 limit: MAX_DEPTH,
             });
         }
         let schema = self.schema_for(&sources, schema);
+        if let [Some(dest), None] = sources
+            && self.arena.is_lazy(dest)
+        {
+            // The patch does not reach here: no need to look at every node.
+            return self.normalize_node(dest, schema);
+        }
+        for id in sources.into_iter().flatten() {
+            self.arena.materialize(id);
+        }
         let kind = sources
             .iter()
             .flatten()
@@ -109,12 +116,7 @@ impl<'s> Walker<'s> {
             return schema;
         }
         for id in sources.iter().flatten() {
-            let text_of = |field: &str| {
-                self.arena
-                    .field(*id, field)
-                    .filter(|f| !self.arena.nil_or_empty(*f))
-                    .map(|f| self.arena.text(f))
-            };
+            let text_of = |field: &str| self.arena.field_text(*id, field);
             let (Some(api_version), Some(kind)) = (text_of("apiVersion"), text_of("kind")) else {
                 continue;
             };
@@ -247,7 +249,7 @@ impl<'s> Walker<'s> {
     }
 }
 
-impl Walker<'_> {
+impl Walker<'_, '_> {
     /// `determineSequenceNodePatchStrategy`: the first element holding a
     /// `$patch` field decides, if that is its only field; every element with the
     /// same directive is then removed from the patch's list (and with them, as
@@ -290,4 +292,12 @@ impl Walker<'_> {
 /// when it has one (a null removes the field), else the target's.
 fn visit_value([dest, origin]: Sources) -> Option<NodeId> {
     origin.or(dest)
+}
+
+/// Appends one path segment: fields are dotted, `[key=value]` selectors are not.
+pub(super) fn push_segment(path: &mut String, segment: &str) {
+    if !path.is_empty() && !segment.starts_with('[') {
+        path.push('.');
+    }
+    path.push_str(segment);
 }
