@@ -30,11 +30,9 @@ impl Walker<'_, '_> {
         sources: Sources,
         schema: SchemaId,
     ) -> Result<Option<NodeId>, MergeError> {
-        // Elements are looked into by key from here on.
-        for list in sources.into_iter().flatten() {
-            for elem in self.arena.elements(list).to_vec() {
-                self.arena.materialize(elem);
-            }
+        // The patch's elements are read for a list directive first.
+        if let Some(origin) = sources[1] {
+            self.materialize_elements(origin);
         }
         // `VisitList`: add the patch's list (as it is), clear on null, else
         // follow the patch list's directive (see `Walker::directive`).
@@ -60,12 +58,20 @@ impl Walker<'_, '_> {
         if let Some(merged) = self.merge_fast(sources, &keys, element_schema)? {
             return Ok(Some(merged));
         }
+        // The general algorithm looks into every element by key.
+        self.materialize_elements(dest);
         let values = self.element_values(&sources, &keys);
         if !values.is_empty() || !keys.is_empty() {
             self.set_elements(sources, values, &keys, element_schema)
         } else {
             let values = self.primitive_values(&sources);
             self.set_elements(sources, values, &[String::new()], element_schema)
+        }
+    }
+
+    fn materialize_elements(&mut self, list: NodeId) {
+        for elem in self.arena.elements(list).to_vec() {
+            self.arena.materialize(elem);
         }
     }
 

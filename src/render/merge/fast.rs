@@ -26,11 +26,9 @@ fn index_by_key(walker: &Walker<'_, '_>, list: NodeId, key: &str) -> Option<Keye
         if walker.arena.kind(*elem) != Kind::Map {
             return None;
         }
-        let field = walker.arena.field(*elem, key)?;
-        if walker.arena.kind(field) != Kind::Scalar || walker.arena.is_null(field) {
-            return None;
-        }
-        let text = walker.arena.text(field).into_owned();
+        // Target elements may still be lazy: only those the patch reaches are
+        // looked into, by the element walk.
+        let text = walker.arena.key_text(*elem, key)?.into_owned();
         if text.is_empty() || index.insert(text.clone(), *elem).is_some() {
             return None;
         }
@@ -94,7 +92,8 @@ impl Walker<'_, '_> {
                 deleted.insert(text);
                 continue;
             };
-            if self.arena.kind(val) == Kind::Map && self.arena.field(val, key).is_none() {
+            if self.arena.kind(val) == Kind::Map && !self.arena.has_field(val, key) {
+                self.arena.materialize(val);
                 let scalar = self.arena.plain_scalar(text);
                 self.arena.set_field(val, key, Some(scalar));
             }

@@ -31,6 +31,7 @@ mod builtin;
 mod error;
 mod fast;
 mod filters;
+mod hash;
 mod node;
 mod normalize;
 mod resource;

@@ -8,10 +8,10 @@
 
 use std::borrow::Cow;
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::error::MergeError;
+use super::hash::FxIndexMap;
 
 /// Index of a node in the [`Arena`].
 pub(super) type NodeId = usize;
@@ -45,7 +45,7 @@ impl Kind {
 /// the patch, and is then neither copied into nor out of the arena node by node.
 #[derive(Debug, Clone)]
 pub(super) enum Node<'a> {
-    Map(IndexMap<String, NodeId>),
+    Map(FxIndexMap<String, NodeId>),
     Seq(Vec<NodeId>),
     Scalar { value: Value, null_tag: bool },
     Lazy(Lazy<'a>),
@@ -68,9 +68,18 @@ impl Lazy<'_> {
 }
 
 /// Owner of all nodes of one merge.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Arena<'a> {
     nodes: Vec<Node<'a>>,
+}
+
+impl Default for Arena<'_> {
+    fn default() -> Self {
+        // Room for a typical patch and the part of the target it reaches.
+        Arena {
+            nodes: Vec::with_capacity(256),
+        }
+    }
 }
 
 impl<'a> Arena<'a> {
@@ -93,7 +102,8 @@ impl<'a> Arena<'a> {
         }
         let node = match value {
             Value::Object(map) => {
-                let mut fields = IndexMap::with_capacity(map.len());
+                let mut fields =
+                    FxIndexMap::with_capacity_and_hasher(map.len(), Default::default());
                 for (key, child) in map {
                     fields.insert(key.clone(), self.import(child, depth + 1)?);
                 }
@@ -134,7 +144,8 @@ impl<'a> Arena<'a> {
         };
         let node = match lazy.clone() {
             Lazy::Borrowed(Value::Object(map)) => {
-                let mut fields = IndexMap::with_capacity(map.len());
+                let mut fields =
+                    FxIndexMap::with_capacity_and_hasher(map.len(), Default::default());
                 for (key, child) in map {
                     fields.insert(key.clone(), self.import_lazy(child));
                 }
@@ -144,7 +155,8 @@ impl<'a> Arena<'a> {
                 Node::Seq(items.iter().map(|c| self.import_lazy(c)).collect())
             }
             Lazy::Owned(Value::Object(map)) => {
-                let mut fields = IndexMap::with_capacity(map.len());
+                let mut fields =
+                    FxIndexMap::with_capacity_and_hasher(map.len(), Default::default());
                 for (key, child) in map {
                     fields.insert(key, self.import_owned(child));
                 }
@@ -275,6 +287,37 @@ impl<'a> Arena<'a> {
             }
             Node::Lazy(lazy) => value_field_text(lazy.value(), key),
             _ => None,
+        }
+    }
+
+    /// The text of a map's field when it is a non-null scalar, for a lazy map
+    /// too (what a merge key must be for the linear-time list merge).
+    pub(super) fn key_text(&self, map: NodeId, key: &str) -> Option<Cow<'_, str>> {
+        match &self.nodes[map] {
+            Node::Map(fields) => match &self.nodes[*fields.get(key)?] {
+                Node::Scalar {
+                    value,
+                    null_tag: false,
+                } => Some(scalar_text(value)),
+                _ => None,
+            },
+            Node::Lazy(lazy) => match lazy.value().as_object()?.get(key)? {
+                Value::Null | Value::Object(_) | Value::Array(_) => None,
+                scalar => Some(scalar_text(scalar)),
+            },
+            _ => None,
+        }
+    }
+
+    /// Whether a map (lazy or not) has the field.
+    pub(super) fn has_field(&self, map: NodeId, key: &str) -> bool {
+        match &self.nodes[map] {
+            Node::Map(fields) => fields.contains_key(key),
+            Node::Lazy(lazy) => lazy
+                .value()
+                .as_object()
+                .is_some_and(|m| m.contains_key(key)),
+            _ => false,
         }
     }
 

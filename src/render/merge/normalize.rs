@@ -76,7 +76,7 @@ impl<'a> Walker<'a, '_> {
                     return Ok(None);
                 };
                 if !self.stable_list(items, schema) {
-                    return self.normalize_general(value, schema, depth).map(Some);
+                    return self.normalize_general(value, schema, depth);
                 }
                 let element_schema = self.schemas.elements(schema);
                 let mut changed: Option<Vec<Value>> = None;
@@ -105,19 +105,27 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// Whether kyaml's keyed-list merge leaves the list as it is (but for its
-    /// elements' own normalization) when the patch does not touch it: every
-    /// element a map where each merge key is either a non-empty scalar in all
-    /// elements or absent from all, at least one key present, and no two
-    /// elements with the same key values; for a list of primitives, non-null
-    /// scalars with distinct texts.
+    /// elements' own normalization) when the patch does not touch it. For a
+    /// list of primitives: non-null scalars with distinct texts. For a keyed
+    /// list, every element a map and either the first key a non-empty scalar
+    /// with distinct texts in all elements (other keys may come and go: ports
+    /// with and without `protocol`), or each key a non-empty scalar in all
+    /// elements or absent from all, with distinct key tuples.
     fn stable_list(&self, items: &[Value], schema: SchemaId) -> bool {
         let (_, keys) = self.schemas.strategy_and_keys(schema);
-        if keys.is_empty() {
+        let Some(first) = keys.first() else {
             let mut seen = HashSet::new();
             return items.iter().all(|item| match item {
                 Value::Null | Value::Object(_) | Value::Array(_) => false,
                 scalar => seen.insert(scalar_text(scalar)),
             });
+        };
+        let mut seen = HashSet::with_capacity(items.len());
+        if items
+            .iter()
+            .all(|item| keyed_text(item, first).is_some_and(|t| seen.insert(t)))
+        {
+            return true;
         }
         let present: Vec<bool> = keys
             .iter()
@@ -156,7 +164,7 @@ impl<'a> Walker<'a, '_> {
         list: &'a Value,
         schema: SchemaId,
         depth: usize,
-    ) -> Result<Value, MergeError> {
+    ) -> Result<Option<Value>, MergeError> {
         let saved_path = std::mem::take(&mut self.path);
         let saved_offset = self.depth_offset;
         self.depth_offset = depth;
@@ -166,10 +174,11 @@ impl<'a> Walker<'a, '_> {
         self.path = saved_path;
         self.depth_offset = saved_offset;
         // With nothing from the patch the list is always kept (maybe emptied).
-        Ok(match merged? {
+        let merged = match merged? {
             Some(id) => self.arena.export(id),
             None => Value::Array(Vec::new()),
-        })
+        };
+        Ok((merged != *list).then_some(merged))
     }
 }
 

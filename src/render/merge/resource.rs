@@ -13,6 +13,7 @@
 use serde_json::{Map, Value};
 
 use super::SmpOptions;
+use super::hash::FxIndexMap;
 use super::node::{Arena, Kind, Node, NodeId, scalar_text};
 
 /// Applies kustomize's rewrites to the patch (see the module docs).
@@ -34,7 +35,7 @@ pub(super) fn prepare_patch(arena: &mut Arena<'_>, patch: NodeId, target: &Value
         if strings.is_empty() {
             continue;
         }
-        let mut fields = indexmap::IndexMap::new();
+        let mut fields = FxIndexMap::default();
         for (key, value) in strings {
             fields.insert(key, string_node(arena, value));
         }

@@ -12,13 +12,13 @@
 //! The schema is an arena of inline schema nodes; `$ref`s stay names and are
 //! resolved at lookup, as kyaml resolves them against its global definitions.
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
 use super::builtin;
 use super::error::MergeError;
+use super::hash::FxHashMap;
 
 /// Index of a schema node.
 pub(super) type SchemaId = usize;
@@ -34,7 +34,7 @@ pub(super) struct SchemaNode {
     /// `type` is exactly `["array"]` (kyaml only follows `items` then).
     pub(super) array: bool,
     pub(super) items: Option<SchemaId>,
-    pub(super) properties: HashMap<String, SchemaId>,
+    pub(super) properties: FxHashMap<String, SchemaId>,
     pub(super) additional: Option<SchemaId>,
     /// `x-kubernetes-patch-strategy`.
     pub(super) strategy: Option<String>,
@@ -46,9 +46,9 @@ pub(super) struct SchemaNode {
 #[derive(Debug, Default, Clone)]
 pub(super) struct SchemaSet {
     nodes: Vec<SchemaNode>,
-    definitions: HashMap<String, SchemaId>,
+    definitions: FxHashMap<String, SchemaId>,
     /// apiVersion → kind → root definition.
-    kinds: HashMap<String, HashMap<String, SchemaId>>,
+    kinds: FxHashMap<String, FxHashMap<String, SchemaId>>,
 }
 
 impl SchemaSet {
@@ -88,11 +88,11 @@ impl SchemaSet {
     fn lookup_pointer(&self, pointer: &str) -> Option<SchemaId> {
         let mut parts = pointer.split('/').map(unescape_pointer);
         let name = parts.next()?;
-        let mut id = *self.definitions.get(name.as_str())?;
+        let mut id = *self.definitions.get(name.as_ref())?;
         while let Some(part) = parts.next() {
             let node = &self.nodes[id];
-            id = match part.as_str() {
-                "properties" => *node.properties.get(parts.next()?.as_str())?,
+            id = match part.as_ref() {
+                "properties" => *node.properties.get(parts.next()?.as_ref())?,
                 "items" => node.items?,
                 "additionalProperties" => node.additional?,
                 _ => return None,
@@ -234,8 +234,12 @@ fn invalid(location: &str, reason: &str) -> MergeError {
     }
 }
 
-fn unescape_pointer(part: &str) -> String {
-    part.replace("~1", "/").replace("~0", "~")
+fn unescape_pointer(part: &str) -> std::borrow::Cow<'_, str> {
+    if part.contains('~') {
+        std::borrow::Cow::Owned(part.replace("~1", "/").replace("~0", "~"))
+    } else {
+        std::borrow::Cow::Borrowed(part)
+    }
 }
 
 /// `x-kubernetes-group-version-kind` entries as (apiVersion, kind).
