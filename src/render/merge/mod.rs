@@ -39,6 +39,8 @@ mod schema;
 mod walk;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 use serde_json::Value;
