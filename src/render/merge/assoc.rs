@@ -152,6 +152,7 @@ impl Walker<'_, '_> {
             ];
             self.path.push(selector(&own_keys, &own_values));
             let val = self.walk(element_sources, element_schema)?;
+            self.path.pop();
             let mut deleted = false;
             for (key, value) in valid_keys.iter().zip(&valid_values) {
                 if self.arena.empty_map(val) {
@@ -167,7 +168,6 @@ impl Walker<'_, '_> {
                     self.arena.set_field(val, key, Some(scalar));
                 }
             }
-            self.path.pop();
             if deleted {
                 continue;
             }

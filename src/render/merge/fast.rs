@@ -85,9 +85,18 @@ impl Walker<'_, '_> {
         let mut position: HashMap<&str, usize> = HashMap::with_capacity(pairs.len());
         let mut deleted: HashSet<&str> = HashSet::new();
         for (text, dest_elem, origin_elem) in pairs {
-            self.path.push(format!("[{key}={text}]"));
-            let val = self.walk([dest_elem, origin_elem], element_schema)?;
-            self.path.pop();
+            let val = match (dest_elem, origin_elem) {
+                // Most elements of a long list are not in the patch.
+                (Some(dest), None) if self.arena.is_lazy(dest) => {
+                    self.normalize_element(dest, element_schema, Some((key, text)))?
+                }
+                _ => {
+                    self.path.push(format!("[{key}={text}]"));
+                    let val = self.walk([dest_elem, origin_elem], element_schema)?;
+                    self.path.pop();
+                    val
+                }
+            };
             let Some(val) = val.filter(|v| !self.arena.empty_map(Some(*v))) else {
                 deleted.insert(text);
                 continue;

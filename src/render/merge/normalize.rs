@@ -27,15 +27,33 @@ impl<'a> Walker<'a, '_> {
         dest: NodeId,
         schema: Option<SchemaId>,
     ) -> Result<Option<NodeId>, MergeError> {
-        let Some(Lazy::Borrowed(value)) = self.arena.lazy_value(dest).cloned() else {
+        self.normalize_element(dest, schema, None)
+    }
+
+    /// [`Self::normalize_node`] for a list element the walker has not pushed a
+    /// path segment for: `selector` (key, value) is spelled out only on error.
+    pub(super) fn normalize_element(
+        &mut self,
+        dest: NodeId,
+        schema: Option<SchemaId>,
+        selector: Option<(&str, &str)>,
+    ) -> Result<Option<NodeId>, MergeError> {
+        let value = match self.arena.lazy_value(dest) {
+            Some(Lazy::Borrowed(value)) => *value,
             // Owned values are results of an earlier normalization.
-            return Ok(Some(dest));
+            _ => return Ok(Some(dest)),
         };
-        let depth = self.depth_offset + self.path.len();
+        let depth = self.depth_offset + self.path.len() + usize::from(selector.is_some());
         match self.normalize(value, schema, depth) {
             Ok(Some(changed)) => *self.arena.node_mut(dest) = Node::Lazy(Lazy::Owned(changed)),
             Ok(None) => {}
-            Err(err) => return Err(prefix_path(err, &self.path_string())),
+            Err(err) => {
+                let mut prefix = self.path_string();
+                if let Some((key, text)) = selector {
+                    push_segment(&mut prefix, &format!("[{key}={text}]"));
+                }
+                return Err(prefix_path(err, &prefix));
+            }
         }
         Ok(Some(dest))
     }
@@ -83,7 +101,7 @@ impl<'a> Walker<'a, '_> {
                 for (i, item) in items.iter().enumerate() {
                     let normalized = self
                         .normalize(item, element_schema, depth + 1)
-                        .map_err(|e| prefix_path(e, &format!("[{i}]")))?;
+                        .map_err(|e| prefix_path(e, &self.element_selector(item, schema, i)))?;
                     if let Some(new) = normalized {
                         changed.get_or_insert_with(|| items.clone())[i] = new;
                     }
@@ -92,6 +110,19 @@ impl<'a> Walker<'a, '_> {
             }
             _ => Ok(None),
         }
+    }
+
+    /// `[key=value,...]` naming a keyed list's element in error paths.
+    fn element_selector(&self, item: &Value, schema: SchemaId, index: usize) -> String {
+        let (_, keys) = self.schemas.strategy_and_keys(schema);
+        let parts: Vec<String> = keys
+            .iter()
+            .filter_map(|key| keyed_text(item, key).map(|text| format!("{key}={text}")))
+            .collect();
+        if parts.is_empty() {
+            return format!("[{index}]");
+        }
+        format!("[{}]", parts.join(","))
     }
 
     /// The resource type schema a map names with `apiVersion` and `kind`.

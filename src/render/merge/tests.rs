@@ -434,3 +434,25 @@ fn custom_schema_merges_crd_lists_and_drops_builtin_knowledge() {
         json!([{"name": "a", "image": "a2"}])
     );
 }
+
+#[test]
+fn errors_in_untouched_lists_name_the_element() {
+    // kubectl fails the same way: the target's own list is broken.
+    let target = "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec: {template: {spec: {containers: [{name: a, env: [{name: x}, s]}, {name: b}]}}}
+";
+    let patch = "{apiVersion: apps/v1, kind: Deployment, metadata: {name: d, labels: {a: b}}}";
+    let result = strategic_merge(&MergeSchema::builtin(), &yaml(target), &yaml(patch));
+    assert_eq!(
+        result,
+        Err(MergeError::BadListElement {
+            path: "spec.template.spec.containers[name=a].env".into(),
+            key: "name".into(),
+            expected: "map",
+            found: "scalar"
+        })
+    );
+}
