@@ -11,20 +11,30 @@
 //!   content the patch adds are dropped.
 //! - `$patch: delete | replace | merge` work on maps (and on list elements, with
 //!   the twist that `replace` on an existing element is undone). A top-level
-//!   `$patch: delete` deletes the resource. An unknown `$patch` value is an
-//!   error where it meets existing content and is kept verbatim where it adds.
+//!   `$patch: delete` deletes the resource; a top-level `replace` does nothing.
+//!   An unknown `$patch` value is an error where it meets existing content and
+//!   is kept verbatim where it adds.
+//! - A list entry holding only `$patch` is the list's directive (`- $patch:
+//!   replace`), honoured only where the target has the list.
 //! - `$setElementOrder/…`, `$retainKeys` and `$deleteFromPrimitiveList/…` are not
 //!   directives to kyaml: they are copied into the result like any field.
 //! - Lists merge by key only where the schema ([`MergeSchema`]) gives a `merge`
 //!   patch strategy; all other lists, including every list of a custom resource
 //!   without a schema, are replaced by the patch's list.
 //! - Keyed lists put the patch's elements first, then the target's others.
+//! - The patch's labels and annotations become strings first; the target keeps
+//!   its kind, name and namespace ([`SmpOptions`] lifts the first two).
 //!
 //! The merge works on an arena of nodes (`node.rs`) because kyaml's results
 //! depend on node identity; `walk.rs` is the walker, `assoc.rs` and `filters.rs`
-//! the keyed-list algorithm, `fast.rs` its linear-time common case, `schema.rs`
-//! and `builtin.rs` the type information, `resource.rs` what kustomize does to
-//! the patch before and to the resource after the merge.
+//! the keyed-list algorithm, `fast.rs` its linear-time common case,
+//! `normalize.rs` the target parts the patch does not reach, `schema.rs` and
+//! `builtin.rs` the type information, `resource.rs` what kustomize does to the
+//! patch before and to the resource after the merge.
+//!
+//! Known gap: YAML's empty value (`key:`) and `null` both arrive as JSON null;
+//! kustomize drops the former from a target it patches and keeps the latter,
+//! this module keeps both.
 
 mod assoc;
 mod builtin;
