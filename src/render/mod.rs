@@ -80,9 +80,10 @@ pub fn render(source: &dyn Source, dir: &Path) -> Result<Rendered, RenderError> 
 
 /// Builds the kustomization in `dir` (kustomize's `Kustomizer.Run`).
 pub fn build(source: &dyn Source, dir: &Path) -> Result<Vec<Resource>, RenderError> {
-    let ctx = BuildContext::new();
+    let mut ctx = BuildContext::new();
     let loader = Loader::new(source, dir)?;
     let target = Target::load(loader)?;
+    ctx.tracking = transform::build_metadata::Tracking::for_build(&target);
     target.apply_openapi(&ctx, true)?;
     let mut ra = target.accumulate(&ctx, Accumulator::new())?;
     transform::hash::add_hash_suffixes(&mut ra.resources)?;
