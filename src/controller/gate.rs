@@ -1,27 +1,13 @@
-//! The policy gate as the controller uses it: load the environment's policies through a
-//! recording source (so policy files join the input closure) and evaluate the render.
+//! The policy files an environment's gate reads, as part of its input closure: a change to
+//! a selected policy re-runs the gate even when the render did not change. (The gate
+//! itself runs inside the sync pipeline, before anything is written.)
 
-use serde_json::Value;
-
-use super::status::PolicyStatus;
 use crate::environment::Environment;
 use crate::source::{InputClosure, Source};
 
-/// The gate's verdict on one render.
-#[derive(Debug, Clone, Default)]
-pub struct GateVerdict {
-    pub denied: bool,
-    pub status: PolicyStatus,
-    /// The policy files read.
-    pub closure: InputClosure,
-}
-
-/// Evaluates the environment's policies on `objects`.
-pub fn check(
-    _source: &dyn Source,
-    _environment: &Environment,
-    _objects: &[Value],
-) -> Result<GateVerdict, String> {
-    // The policy engine lands with the policy module; until then every render passes.
-    Ok(GateVerdict::default())
+/// The closure of `environment`'s selected policy files in `source`.
+pub fn policy_closure(_source: &dyn Source, _environment: &Environment) -> InputClosure {
+    // Listing a policy directory needs the policy module's `Source::list`; until it is in
+    // this build, policy changes reach an environment with its next render change.
+    InputClosure::default()
 }

@@ -14,7 +14,7 @@ use super::Shared;
 use super::events::{self, EventType, Note};
 use super::metrics::Metrics;
 use super::pipeline::{
-    ApplySet, Health, ObjectKey, RevertOutcome, RevertRequest, SyncRequest, Unhealthy,
+    ApplySet, ObjectKey, RevertOutcome, RevertRequest, SyncRequest, Unhealthy, Verdict,
 };
 use super::prepare::{Prepared, prepare};
 use super::repo::Snapshot;
@@ -33,6 +33,8 @@ pub struct Applied {
     pub applyset: ApplySet,
     /// The objects were applied (not blocked by policy, not manual).
     pub applied: bool,
+    /// The verdict: Synced, Unhealthy, Blocked or Manual.
+    pub phase: Phase,
 }
 
 impl Applied {
@@ -42,6 +44,7 @@ impl Applied {
         closure: InputClosure,
         applyset: ApplySet,
         applied: bool,
+        phase: Phase,
     ) -> Applied {
         let index = objects
             .iter()
@@ -55,6 +58,7 @@ impl Applied {
             closure,
             applyset,
             applied,
+            phase,
         }
     }
 
@@ -178,9 +182,21 @@ pub async fn reconcile(
                 .renders_skipped
                 .get_or_create(&Metrics::env(&ctx.name))
                 .inc();
-            ctx.shared
-                .status
-                .update_env(&ctx.name, |s| s.renders_skipped += 1);
+            // The inputs are those of the last reconcile: its verdict stands for this
+            // revision too (the commit may have undone a change that failed).
+            let phase = previous.as_ref().map(|p| p.phase);
+            ctx.shared.status.update_env(&ctx.name, |s| {
+                s.renders_skipped += 1;
+                if let Some(phase) = phase {
+                    if s.phase != phase {
+                        s.phase = phase;
+                        s.error = None;
+                    }
+                    if matches!(phase, Phase::Synced | Phase::Unhealthy) {
+                        s.synced_revision = Some(revision.clone());
+                    }
+                }
+            });
             return done(Outcome::Unchanged, None);
         }
         Ok(Prepared::Failed { stage, message }) => {
@@ -204,33 +220,20 @@ pub async fn reconcile(
     ctx.shared.status.update_env(&ctx.name, |s| {
         s.renders += 1;
         s.closure_digest = Some(digest.clone());
-        s.policy = Some(render.gate.status.clone());
     });
-
-    if render.gate.denied {
-        let message = format!(
-            "policy denied revision {}: {}",
-            short(&revision),
-            render.gate.status.messages.join("; ")
-        );
-        ctx.shared.metrics.failed(&ctx.name, "policy");
-        ctx.shared.status.update_env(&ctx.name, |s| {
-            s.phase = Phase::Blocked;
-            s.error = Some(message.clone());
-            s.failures = 0;
-            s.next_retry_seconds = None;
-        });
-        ctx.note(&applyset, EventType::Warning, "PolicyDenied", message)
-            .await;
-        let applied = Applied::new(
+    let record = |render: super::prepare::Render, phase: Phase| {
+        let objects = render.rendered.objects();
+        let applied = matches!(phase, Phase::Synced | Phase::Unhealthy);
+        Arc::new(Applied::new(
             render.environment,
-            render.objects,
+            objects,
             render.closure,
-            applyset,
-            false,
-        );
-        return done(Outcome::Recorded(Arc::new(applied)), None);
-    }
+            applyset.clone(),
+            applied,
+            phase,
+        ))
+    };
+
     if !render.environment.spec.sync.automated {
         ctx.shared.status.update_env(&ctx.name, |s| {
             s.phase = Phase::Manual;
@@ -238,14 +241,7 @@ pub async fn reconcile(
             s.failures = 0;
             s.next_retry_seconds = None;
         });
-        let applied = Applied::new(
-            render.environment,
-            render.objects,
-            render.closure,
-            applyset,
-            false,
-        );
-        return done(Outcome::Recorded(Arc::new(applied)), None);
+        return done(Outcome::Recorded(record(render, Phase::Manual)), None);
     }
 
     ctx.shared
@@ -258,7 +254,8 @@ pub async fn reconcile(
         .sync(SyncRequest {
             client: &ctx.client,
             environment: &render.environment,
-            objects: &render.objects,
+            rendered: &render.rendered,
+            source: render.source.as_ref(),
             revision: &revision,
             stop: &ctx.stop,
         })
@@ -278,34 +275,17 @@ pub async fn reconcile(
         }
     };
     let elapsed = started.elapsed();
-    let result_label = match &outcome.health {
-        Health::Healthy => "healthy",
-        Health::Unhealthy { .. } => "unhealthy",
-        Health::Abandoned => "abandoned",
+    let result_label = match &outcome.verdict {
+        Verdict::Healthy => "healthy",
+        Verdict::Unhealthy { .. } => "unhealthy",
+        Verdict::PolicyDenied { .. } => "denied",
+        Verdict::Abandoned => "abandoned",
     };
     ctx.shared
         .metrics
         .syncs
         .get_or_create(&Metrics::env_result(&ctx.name, result_label))
         .inc();
-    if outcome.health == Health::Abandoned {
-        tracing::info!(env = %ctx.name, "sync abandoned before pruning (stopping)");
-        ctx.shared.status.update_env(&ctx.name, |s| {
-            s.phase = Phase::Pending;
-            s.error = Some("sync abandoned before pruning (the controller was stopping)".into());
-        });
-        return done(Outcome::Abandoned, None);
-    }
-    ctx.shared
-        .metrics
-        .sync_duration
-        .get_or_create(&Metrics::env(&ctx.name))
-        .observe(elapsed.as_secs_f64());
-    ctx.shared
-        .metrics
-        .drift
-        .get_or_create(&Metrics::env(&ctx.name))
-        .set(0);
     let summary = SyncSummary {
         revision: revision.clone(),
         at: status::now(),
@@ -314,9 +294,32 @@ pub async fn reconcile(
         unchanged: outcome.unchanged,
         pruned: outcome.pruned,
     };
-    let changed = outcome.applied + outcome.pruned > 0;
-    match &outcome.health {
-        Health::Healthy => {
+    match &outcome.verdict {
+        Verdict::Abandoned => {
+            tracing::info!(env = %ctx.name, "sync abandoned at a safe point (stopping)");
+            ctx.shared.status.update_env(&ctx.name, |s| {
+                s.phase = Phase::Pending;
+                s.error =
+                    Some("sync abandoned at a safe point (the controller was stopping)".into());
+            });
+            done(Outcome::Abandoned, None)
+        }
+        Verdict::PolicyDenied { summary } => {
+            let message = format!("policy denied revision {}: {summary}", short(&revision));
+            tracing::warn!(env = %ctx.name, %message, "blocked");
+            ctx.shared.metrics.failed(&ctx.name, "policy");
+            ctx.shared.status.update_env(&ctx.name, |s| {
+                s.phase = Phase::Blocked;
+                s.error = Some(message.clone());
+                s.failures = 0;
+                s.next_retry_seconds = None;
+            });
+            ctx.note(&applyset, EventType::Warning, "PolicyDenied", message)
+                .await;
+            done(Outcome::Recorded(record(render, Phase::Blocked)), None)
+        }
+        Verdict::Healthy => {
+            observe(&ctx, elapsed);
             tracing::info!(env = %ctx.name, revision = %short(&revision), applied = outcome.applied, pruned = outcome.pruned, "synced");
             ctx.shared.status.update_env(&ctx.name, |s| {
                 s.phase = Phase::Synced;
@@ -328,7 +331,7 @@ pub async fn reconcile(
                 s.next_retry_seconds = None;
                 s.drift.objects.clear();
             });
-            if changed {
+            if outcome.applied + outcome.pruned > 0 {
                 let message = format!(
                     "synced {}: {} applied, {} unchanged, {} pruned; healthy",
                     short(&revision),
@@ -339,16 +342,10 @@ pub async fn reconcile(
                 ctx.note(&applyset, EventType::Normal, "Synced", message)
                     .await;
             }
-            let applied = Applied::new(
-                render.environment,
-                render.objects,
-                render.closure,
-                applyset,
-                true,
-            );
-            done(Outcome::Recorded(Arc::new(applied)), None)
+            done(Outcome::Recorded(record(render, Phase::Synced)), None)
         }
-        Health::Unhealthy { objects } => {
+        Verdict::Unhealthy { objects } => {
+            observe(&ctx, elapsed);
             let evidence = evidence(objects);
             tracing::warn!(env = %ctx.name, revision = %short(&revision), %evidence, "health check failed");
             ctx.shared.metrics.failed(&ctx.name, "health");
@@ -388,17 +385,25 @@ pub async fn reconcile(
                     RollbackStep::Retry => return done(Outcome::Failed, None),
                 }
             }
-            let applied = Applied::new(
-                render.environment,
-                render.objects,
-                render.closure,
-                applyset,
-                true,
-            );
-            done(Outcome::Recorded(Arc::new(applied)), rolled_back)
+            done(
+                Outcome::Recorded(record(render, Phase::Unhealthy)),
+                rolled_back,
+            )
         }
-        Health::Abandoned => done(Outcome::Abandoned, None),
     }
+}
+
+fn observe(ctx: &JobContext, elapsed: std::time::Duration) {
+    ctx.shared
+        .metrics
+        .sync_duration
+        .get_or_create(&Metrics::env(&ctx.name))
+        .observe(elapsed.as_secs_f64());
+    ctx.shared
+        .metrics
+        .drift
+        .get_or_create(&Metrics::env(&ctx.name))
+        .set(0);
 }
 
 /// `Deployment ml/api: Failed (Progressing=False ...); ...`

@@ -55,8 +55,8 @@ pub use drift::{PART_OF_LABEL, content_hash};
 pub use error::ControllerError;
 pub use metrics::Metrics;
 pub use pipeline::{
-    ApplySet, EnvironmentSync, Health, ObjectKey, ObjectRef, Revert, RevertFailure, RevertOutcome,
-    RevertRequest, SyncFailure, SyncOutcome, SyncRequest, Unhealthy,
+    ApplySet, EnvironmentSync, ObjectKey, ObjectRef, Revert, RevertFailure, RevertOutcome,
+    RevertRequest, SyncFailure, SyncOutcome, SyncRequest, Unhealthy, Verdict,
 };
 pub use repo::{Mirror, Snapshot, redact_url};
 pub use status::{

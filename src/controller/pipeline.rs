@@ -14,6 +14,8 @@ use serde_json::Value;
 
 use super::stop::StopSignal;
 use crate::environment::Environment;
+use crate::render::Rendered;
+use crate::source::Source;
 
 /// The identity of an object: API group, kind, namespace (empty when cluster-scoped or
 /// left to the environment's default) and name.
@@ -93,8 +95,10 @@ pub struct ApplySet {
 pub struct SyncRequest<'a> {
     pub client: &'a kube::Client,
     pub environment: &'a Environment,
-    /// Rendered objects that passed the policy gate.
-    pub objects: &'a [Value],
+    /// The render (objects and input closure).
+    pub rendered: &'a Rendered,
+    /// The tree it was rendered from (the policy gate reads the policies there).
+    pub source: &'a dyn Source,
     /// The commit (or work-tree description) the objects were rendered from.
     pub revision: &'a str,
     /// Raised on shutdown or lost leadership: finish the current write, then abandon
@@ -116,13 +120,18 @@ pub struct Unhealthy {
 /// How a sync ended, when it ran to the end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", rename_all = "camelCase")]
-pub enum Health {
+pub enum Verdict {
     Healthy,
     /// Some object failed, or was not ready by the health timeout.
     Unhealthy {
         objects: Vec<Unhealthy>,
     },
-    /// Stopped before pruning (shutdown or lost leadership); nothing was pruned.
+    /// The policy gate denied the render; nothing was written.
+    PolicyDenied {
+        summary: String,
+    },
+    /// Stopped on shutdown or lost leadership at a safe point (before pruning, or while
+    /// waiting for health); never half-pruned.
     Abandoned,
 }
 
@@ -134,7 +143,7 @@ pub struct SyncOutcome {
     pub applied: usize,
     pub unchanged: usize,
     pub pruned: usize,
-    pub health: Health,
+    pub verdict: Verdict,
 }
 
 /// A sync, drift check or heal that could not finish (API errors, conflicts, a prune
@@ -149,8 +158,8 @@ pub struct SyncFailure {
 
 /// Syncing an environment: the `converge sync` pipeline as a library.
 pub trait EnvironmentSync: Send + Sync {
-    /// Applies the objects that differ, prunes what left git (never after a failure or a
-    /// stop), waits for health.
+    /// Gates the render on the environment's policies, applies the objects that differ,
+    /// prunes what left git (never after a failure or a stop), waits for health.
     fn sync<'a>(
         &'a self,
         request: SyncRequest<'a>,

@@ -1,12 +1,11 @@
-//! The blocking first half of a reconcile: the input-closure check, the render and the
-//! policy gate. Runs on a blocking thread; touches no cluster.
+//! The blocking first half of a reconcile: the input-closure check and the render. Runs on
+//! a blocking thread; touches no cluster.
 
-use serde_json::Value;
-
-use super::gate::{self, GateVerdict};
+use super::gate;
 use super::repo::Snapshot;
 use crate::environment::{self, Environment};
-use crate::source::InputClosure;
+use crate::render::Rendered;
+use crate::source::{InputClosure, Source};
 
 /// What the first half found.
 pub enum Prepared {
@@ -19,17 +18,17 @@ pub enum Prepared {
     },
 }
 
-/// A render that got through (or was stopped by) the gate.
+/// A render, with the tree it came from (the sync's policy gate reads it too).
 pub struct Render {
     pub environment: Environment,
-    pub objects: Vec<Value>,
-    /// The closure of the render and of the policies.
+    pub rendered: Rendered,
+    /// The closure of the render and of the selected policy files.
     pub closure: InputClosure,
-    pub gate: GateVerdict,
+    pub source: Box<dyn Source>,
 }
 
-/// Checks `previous` (the closure of the last reconcile) against `snapshot`, and renders and
-/// gates environment `name` when it changed.
+/// Checks `previous` (the closure of the last reconcile) against `snapshot`, and renders
+/// environment `name` when it changed.
 pub fn prepare(snapshot: &Snapshot, name: &str, previous: Option<&InputClosure>) -> Prepared {
     let source = match snapshot.source() {
         Ok(source) => source,
@@ -57,27 +56,14 @@ pub fn prepare(snapshot: &Snapshot, name: &str, previous: Option<&InputClosure>)
             };
         }
     };
-    let objects = rendered.objects();
-    let mut closure = rendered.closure;
-    let gate = match gate::check(source.as_ref(), &environment, &objects) {
-        Ok(verdict) => verdict,
-        Err(message) => {
-            return Prepared::Failed {
-                stage: "policy",
-                message,
-            };
-        }
-    };
-    closure.entries.extend(
-        gate.closure
-            .entries
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone())),
-    );
+    let mut closure = rendered.closure.clone();
+    closure
+        .entries
+        .extend(gate::policy_closure(source.as_ref(), &environment).entries);
     Prepared::Rendered(Box::new(Render {
         environment,
-        objects,
+        rendered,
         closure,
-        gate,
+        source,
     }))
 }

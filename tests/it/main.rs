@@ -3,6 +3,10 @@
 mod bot;
 mod bot_push;
 mod bot_registry;
+mod controller;
+mod controller_fake;
+mod controller_leader;
+mod controller_support;
 mod render;
 mod render_generators;
 mod render_nameref;
