@@ -112,6 +112,9 @@ pub struct ControllerConfig {
     pub path_debounce: Duration,
     /// How long a shutdown waits for running syncs to finish or abandon.
     pub shutdown_grace: Duration,
+    /// Git credentials for fetching and pushing rollbacks (from the environment or files,
+    /// never from arguments).
+    pub credentials: crate::git::Credentials,
     /// Author of rollback commits.
     pub author_name: String,
     pub author_email: String,
@@ -133,9 +136,15 @@ impl ControllerConfig {
             drift_debounce: Duration::from_millis(300),
             path_debounce: Duration::from_millis(300),
             shutdown_grace: Duration::from_secs(25),
+            credentials: crate::git::Credentials::none(),
             author_name: "converge-bot".into(),
             author_email: "converge-bot@users.noreply.converge.dev".into(),
         }
+    }
+
+    /// Where the bare clone of a remote is kept.
+    pub fn mirror_dir(&self) -> PathBuf {
+        self.data_dir.join("mirror.git")
     }
 
     /// The branch the controller follows (`None` for a watched directory).

@@ -28,6 +28,7 @@ pub enum Follower {
 /// Everything the loop reports to.
 pub struct FetchContext {
     pub interval: Duration,
+    pub credentials: crate::git::Credentials,
     pub poke: Arc<Notify>,
     pub snapshots: watch::Sender<Option<Arc<Snapshot>>>,
     pub metrics: Arc<Metrics>,
@@ -58,9 +59,10 @@ pub async fn run(mut follower: Follower, ctx: FetchContext) {
         let snapshot = match &follower {
             Follower::Mirror(mirror) => {
                 let mirror = mirror.clone();
+                let credentials = ctx.credentials.clone();
                 let fetched = tokio::task::spawn_blocking(move || {
                     mirror
-                        .fetch()
+                        .fetch(&credentials)
                         .map(|commit| (commit, mirror.path().to_path_buf()))
                 })
                 .await;

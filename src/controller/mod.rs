@@ -38,6 +38,7 @@ mod path_watch;
 mod pipeline;
 mod prepare;
 mod repo;
+mod rollback;
 mod session;
 mod status;
 mod stop;
@@ -59,6 +60,7 @@ pub use pipeline::{
     RevertRequest, SyncFailure, SyncOutcome, SyncRequest, Unhealthy, Verdict,
 };
 pub use repo::{Mirror, Snapshot, redact_url};
+pub use rollback::{GitReverter, Target as RevertTarget, default_reverter};
 pub use status::{
     ControllerStatus, DriftStatus, EnvStatus, Phase, PolicyStatus, RollbackRecord, StatusBoard,
     SyncSummary,
@@ -129,7 +131,7 @@ impl Controller {
 
         let follower = match &config.repository {
             Repository::Remote { url, branch } => {
-                let dir = config.data_dir.join("mirror.git");
+                let dir = config.mirror_dir();
                 let mirror = {
                     let (dir, url, branch) = (dir.clone(), url.clone(), branch.clone());
                     tokio::task::spawn_blocking(move || Mirror::open_or_init(&dir, &url, &branch))
@@ -167,6 +169,7 @@ impl Controller {
             follower,
             fetch::FetchContext {
                 interval: config.interval,
+                credentials: config.credentials.clone(),
                 poke: Arc::clone(&fetch_now),
                 snapshots: snapshots_tx,
                 metrics: Arc::clone(&metrics),

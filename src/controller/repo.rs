@@ -10,7 +10,7 @@ use super::error::ControllerError;
 use crate::environment::ENVIRONMENTS_DIR;
 use crate::source::{FsSource, GitSource, Source, SourceError};
 
-const REMOTE: &str = "origin";
+pub(crate) const REMOTE: &str = "origin";
 
 /// A bare clone of one branch of a remote.
 #[derive(Debug, Clone)]
@@ -73,14 +73,17 @@ impl Mirror {
     }
 
     /// Fetches the branch (blocking) and returns the commit it points to.
-    pub fn fetch(&self) -> Result<Oid, ControllerError> {
+    pub fn fetch(&self, credentials: &crate::git::Credentials) -> Result<Oid, ControllerError> {
         let repo = Repository::open_bare(&self.path).map_err(git_err(&self.path, "opening"))?;
         let mut remote = repo
             .find_remote(REMOTE)
             .map_err(git_err(&self.path, "finding the remote"))?;
         let tracking = self.tracking_ref();
         let refspec = format!("+refs/heads/{}:{tracking}", self.branch);
+        let mut callbacks = git2::RemoteCallbacks::new();
+        callbacks.credentials(credentials.callback());
         let mut options = FetchOptions::new();
+        options.remote_callbacks(callbacks);
         // The URL may carry a token: name the remote by its path only.
         let shown = redact_url(&self.url);
         remote

@@ -27,7 +27,6 @@ pub struct Call {
     pub who: String,
     pub what: &'static str,
     pub environment: String,
-    pub revision: String,
     pub started: Instant,
     pub ended: Instant,
 }
@@ -52,13 +51,12 @@ impl FakeSync {
         self.calls.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
-    fn record(&self, what: &'static str, environment: &str, revision: &str, started: Instant) {
+    fn record(&self, what: &'static str, environment: &str, started: Instant) {
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(Call {
                 who: self.who.clone(),
                 what,
                 environment: environment.to_string(),
-                revision: revision.to_string(),
                 started,
                 ended: Instant::now(),
             });
@@ -187,7 +185,7 @@ impl EnvironmentSync for FakeSync {
             let applied = self
                 .apply(request.client, env, &objects, env.spec.sync.force_conflicts)
                 .await;
-            self.record("sync", &env.metadata.name, request.revision, started);
+            self.record("sync", &env.metadata.name, started);
             let applied = applied?;
             if request.stop.is_stopped() {
                 return Ok(SyncOutcome {
@@ -250,7 +248,7 @@ impl EnvironmentSync for FakeSync {
                     drifted.push(key);
                 }
             }
-            self.record("drifted", &environment.metadata.name, "", started);
+            self.record("drifted", &environment.metadata.name, started);
             Ok(drifted)
         })
     }
@@ -264,7 +262,7 @@ impl EnvironmentSync for FakeSync {
         Box::pin(async move {
             let started = Instant::now();
             let written = self.apply(client, environment, objects, true).await;
-            self.record("heal", &environment.metadata.name, "", started);
+            self.record("heal", &environment.metadata.name, started);
             written
         })
     }

@@ -71,7 +71,8 @@ impl Drop for GitDaemon {
 /// repository served by a git daemon.
 pub struct Remote {
     pub dir: tempfile::TempDir,
-    pub daemon: GitDaemon,
+    /// Serves the remote while the test runs.
+    _daemon: GitDaemon,
     pub url: String,
 }
 

@@ -6,6 +6,7 @@ mod bot_registry;
 mod controller;
 mod controller_fake;
 mod controller_leader;
+mod controller_rollback;
 mod controller_support;
 mod render;
 mod render_generators;
