@@ -187,6 +187,8 @@ pub async fn reconcile(
             let phase = previous.as_ref().map(|p| p.phase);
             ctx.shared.status.update_env(&ctx.name, |s| {
                 s.renders_skipped += 1;
+                s.failures = 0;
+                s.next_retry_seconds = None;
                 if let Some(phase) = phase {
                     if s.phase != phase {
                         s.phase = phase;

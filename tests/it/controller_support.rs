@@ -113,7 +113,11 @@ impl Remote {
             &work,
             &["branch", "-q", "--set-upstream-to=origin/main", "main"],
         );
-        Remote { dir, daemon, url }
+        Remote {
+            dir,
+            _daemon: daemon,
+            url,
+        }
     }
 
     pub fn work(&self) -> PathBuf {
