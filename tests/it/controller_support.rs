@@ -81,11 +81,20 @@ impl Remote {
         let dir = tempfile::tempdir().expect("tempdir");
         let work = dir.path().join("work");
         std::fs::create_dir_all(&work).expect("mkdir");
-        for sub in ["environments", "overlays", "policies"] {
+        for sub in ["overlays", "policies"] {
             let from = repo_root().join(sub);
             if from.is_dir() {
                 copy_tree(&from, &work.join(sub));
             }
+        }
+        // The example platform's two environments (not converge's own install).
+        std::fs::create_dir_all(work.join("environments")).expect("mkdir");
+        for env in ["staging.yaml", "production.yaml"] {
+            std::fs::copy(
+                repo_root().join("environments").join(env),
+                work.join("environments").join(env),
+            )
+            .expect("copy environment");
         }
         git(&work, &["init", "-q", "-b", "main"]);
         git(&work, &["add", "-A"]);
