@@ -1,8 +1,11 @@
 //! One function per command; each resolves its arguments and calls into the library.
 
 mod build;
+mod diff;
 mod render;
 mod sandbox;
+mod status;
+mod sync;
 
 use anyhow::bail;
 
@@ -15,9 +18,9 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Build(args) => build::run(&global, args),
         Command::Render(args) => render::run(&global, args),
         Command::Check(_) => not_yet("check"),
-        Command::Diff(_) => not_yet("diff"),
-        Command::Sync(_) => not_yet("sync"),
-        Command::Status(_) => not_yet("status"),
+        Command::Diff(args) => diff::run(&global, args),
+        Command::Sync(args) => sync::run(&global, args),
+        Command::Status(args) => status::run(&global, args),
         Command::Bump(_) => not_yet("bump"),
         Command::Promote(_) => not_yet("promote"),
         Command::Rollback(_) => not_yet("rollback"),
