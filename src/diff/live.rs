@@ -119,6 +119,27 @@ async fn one(
             live,
             merged: Some(merged),
         },
+        Err(e) if e.is_conflict() && !params.force => {
+            // Show what applying would change were the conflict resolved in converge's
+            // favour (the server's merge, not the raw manifest), and the conflict itself.
+            let forced = ApplyParams {
+                force: true,
+                ..params.clone()
+            };
+            let merged = cluster
+                .apply(resource, &prepared.object, &forced)
+                .await
+                .ok();
+            let after = merged.as_ref().unwrap_or(&prepared.object);
+            let mut change = ObjectChange::compare(id, live.as_ref(), Some(after));
+            change.conflict = Some(conflict_of(&e));
+            LiveObject {
+                change,
+                prepared: prepared.clone(),
+                live,
+                merged,
+            }
+        }
         Err(e) => {
             let mut change = ObjectChange::compare(id, live.as_ref(), Some(&prepared.object));
             if e.is_namespace_missing() && live.is_none() {

@@ -1,5 +1,6 @@
 //! The integration test harness: one binary, one module per area.
 
+mod diff;
 mod render;
 mod render_generators;
 mod sandbox;
@@ -9,4 +10,7 @@ mod sandbox_ssa;
 mod sandbox_support;
 mod sandbox_watch;
 mod support;
+mod sync;
+mod sync_safety;
+mod sync_support;
 mod yaml;
