@@ -54,7 +54,10 @@ pub struct Kustomization {
     pub replacements: Vec<ReplacementField>,
     #[serde(default)]
     pub replicas: Vec<Replica>,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "crate::render::transform::vars::deserialize_vars"
+    )]
     pub vars: Vec<Var>,
     #[serde(default)]
     pub sort_options: Option<SortOptions>,

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::resid::{Gvk, ResId};
+use super::transform::build_metadata::Origin;
 
 /// How a generated resource combines with an existing one of the same id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,8 +52,11 @@ pub struct BuildMeta {
     /// On a patch: whether it may rename or re-kind its target.
     pub allow_name_change: bool,
     pub allow_kind_change: bool,
-    /// `config.kubernetes.io/origin` (buildMetadata originAnnotations).
-    pub origin: Option<String>,
+    /// Where the resource came from (`config.kubernetes.io/origin`), tracked when the
+    /// top kustomization has `buildMetadata`.
+    pub origin: Option<Origin>,
+    /// The transformers that ran over it (`alpha.config.kubernetes.io/transformations`).
+    pub transformations: Vec<Origin>,
 }
 
 /// A resource in a build.

@@ -9,6 +9,7 @@
 //! order, keys longer than 128 bytes written as `? key`.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
@@ -125,14 +126,21 @@ impl<'o> Emitter<'o> {
             Value::Bool(true) => self.emit_scalar("true", Style::Plain, ctx),
             Value::Bool(false) => self.emit_scalar("false", Style::Plain, ctx),
             Value::Number(n) => {
-                let text = if let Some(i) = n.as_i64() {
-                    i.to_string()
-                } else if let Some(u) = n.as_u64() {
-                    u.to_string()
+                if n.is_i64() || n.is_u64() {
+                    // Integers are plain, never folded: write them directly.
+                    if !self.whitespace {
+                        self.put(' ');
+                    }
+                    let start = self.out.len();
+                    // Writing to a String cannot fail.
+                    let _ = write!(self.out, "{n}");
+                    self.column += self.out.len() - start;
+                    self.whitespace = false;
+                    self.indention = false;
                 } else {
-                    float_as_printed(n.as_f64().unwrap_or(0.0))
-                };
-                self.emit_scalar(&text, Style::Plain, ctx);
+                    let text = float_as_printed(n.as_f64().unwrap_or(0.0));
+                    self.emit_scalar(&text, Style::Plain, ctx);
+                }
             }
             Value::String(s) => {
                 let s = json_round_trip(s);
@@ -307,23 +315,49 @@ pub(crate) fn json_round_trip(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The first string (key or value) kustomize could not print, if any:
-/// DEL, C1 controls and U+FFFE/U+FFFF anywhere, NEL in keys.
-pub(crate) fn find_unprintable(value: &Value) -> Option<&str> {
-    let bad = |s: &str| s.chars().any(is_unprintable_in_json);
+/// Whether go-yaml v2 fails to read `s` back from JSON: a character it
+/// refuses, or a raw NEL (a line break to YAML 1.1) followed by a document
+/// marker (`---`/`...` then a blank) at the start of the "line".
+fn unreadable_in_json(s: &str) -> bool {
+    if s.chars().any(is_unprintable_in_json) {
+        return true;
+    }
+    s.match_indices('\u{85}').any(|(i, nel)| {
+        let rest = &s[i + nel.len()..];
+        (rest.starts_with("---") || rest.starts_with("..."))
+            && rest[3..].starts_with([' ', '\u{85}'])
+    })
+}
+
+/// Where kustomize could not print `value`, if anywhere: the path to the
+/// first offending string (a key is reported as its own path). Offenders are
+/// DEL, C1 controls and U+FFFE/U+FFFF anywhere, NEL in keys, and NEL followed
+/// by a document marker. The path, not the text, is reported: the text may
+/// be a Secret's value.
+pub(crate) fn find_unprintable(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) if bad(s) => Some(s),
-        Value::Array(items) => items.iter().find_map(find_unprintable),
+        Value::String(s) if unreadable_in_json(s) => Some(String::new()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            find_unprintable(item).map(|rest| join_path(&format!("[{i}]"), &rest))
+        }),
         Value::Object(map) => map.iter().find_map(|(k, v)| {
             // A NEL inside a JSON key is a line break in an implicit key,
             // which go-yaml v2 cannot parse.
-            if bad(k) || k.contains('\u{85}') {
-                Some(k.as_str())
+            if unreadable_in_json(k) || k.contains('\u{85}') {
+                Some(format!("{} (key)", k.escape_debug()))
             } else {
-                find_unprintable(v)
+                find_unprintable(v).map(|rest| join_path(k, &rest))
             }
         }),
         _ => None,
+    }
+}
+
+fn join_path(head: &str, rest: &str) -> String {
+    match rest {
+        "" => head.to_string(),
+        r if r.starts_with('[') => format!("{head}{r}"),
+        r => format!("{head}.{r}"),
     }
 }
 
@@ -334,4 +368,141 @@ pub(crate) fn write_document(out: &mut String, value: &Value) {
     // DOCUMENT-END: end the last line.
     e.indent = -1;
     e.write_indent();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn yaml(value: &Value) -> String {
+        let mut out = String::new();
+        write_document(&mut out, value);
+        out
+    }
+
+    /// kubectl kustomize's output for the same object (Kustomize v5.5.0).
+    const EXPECTED: &str = r##"apiVersion: v1
+data:
+  bom: "\uFEFF\x61\x62\x20\x63"
+  colon: 'a: b'
+  date: "2001-12-14"
+  dq: say "hi"
+  emoji: "hi \U0001F600"
+  empty: ""
+  fold_double: "\tlorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod
+    tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor"
+  fold_plain: lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod
+    tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor
+  fold_single: '''lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod
+    tempor lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor'
+  hash: 'a #b'
+  lead: ' x'
+  lit: |
+    line1
+    line2
+  lit_indent: |2
+      indented
+    x
+  lit_keep: |+
+    line1
+
+  lit_strip: |-
+    line1
+    line2
+  nel: a b
+  num: "012"
+  "on": "on"
+  plain: hello world
+  quote: it's
+  tab: "a\tb"
+  trail: "trailing \nx"
+kind: ConfigMap
+? kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk
+: 1
+list:
+- a
+- b: 1
+  c:
+  - 1
+  - 2
+- - 3
+  - - 4
+- []
+- {}
+- null
+- true
+- 1.5
+- 1e+21
+- 1e+20
+metadata:
+  name: a
+? |-
+  multi
+  line
+: 2
+"##;
+
+    #[test]
+    fn prints_every_style_like_kustomize() {
+        let words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor";
+        let value = json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
+            "data": {
+                "plain": "hello world", "on": "on", "num": "012", "date": "2001-12-14",
+                "colon": "a: b", "hash": "a #b", "lead": " x", "quote": "it's",
+                "dq": "say \"hi\"", "tab": "a\tb", "emoji": "hi \u{1F600}", "bom": "\u{feff}ab c",
+                "nel": "a\u{85}b",
+                "fold_plain": format!("{words} {words}"),
+                "fold_single": format!("'{words} {words}"),
+                "fold_double": format!("\t{words} {words}"),
+                "lit": "line1\nline2\n", "lit_strip": "line1\nline2", "lit_keep": "line1\n\n",
+                "lit_indent": "  indented\nx\n", "trail": "trailing \nx", "empty": ""
+            },
+            "list": ["a", {"b": 1, "c": [1, 2]}, [3, [4]], [], {}, null, true, 1.5, 1e21, 1e20],
+            "k".repeat(130): 1,
+            "multi\nline": 2
+        });
+        assert_eq!(yaml(&value), EXPECTED);
+    }
+
+    #[test]
+    fn empty_and_scalar_documents() {
+        assert_eq!(yaml(&json!({})), "{}\n");
+        assert_eq!(yaml(&json!([])), "[]\n");
+        assert_eq!(yaml(&json!(null)), "null\n");
+        assert_eq!(yaml(&json!("x")), "x\n");
+        assert_eq!(yaml(&json!(["a", ["b"]])), "- a\n- - b\n");
+    }
+
+    #[test]
+    fn nested_folding_uses_the_scalar_indent() {
+        let long = "word ".repeat(30);
+        let text = yaml(&json!({"a": {"b": [{"c": long.trim_end()}]}}));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "a:");
+        assert_eq!(lines[1], "  b:");
+        assert!(lines[2].starts_with("  - c: word word"));
+        assert!(lines[3].starts_with("      word"), "{text}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 90));
+    }
+
+    #[test]
+    fn unprintable_strings_are_found() {
+        assert_eq!(
+            find_unprintable(&json!({"a": ["ok", {"b": "x\u{7f}"}]})).as_deref(),
+            Some("a[1].b")
+        );
+        assert!(find_unprintable(&json!({"nel\u{85}": 1})).is_some());
+        assert!(find_unprintable(&json!({"a": "x\u{85}--- y"})).is_some());
+        assert!(find_unprintable(&json!({"a": "x\u{85}y", "b": "\u{85}---x"})).is_none());
+    }
+
+    #[test]
+    fn json_round_trip_folds_nel() {
+        assert_eq!(json_round_trip("a \u{85} b"), "a b");
+        assert_eq!(json_round_trip("a\u{85}\u{85}b"), "a\nb");
+        assert_eq!(json_round_trip("x\u{85}"), "x ");
+        assert_eq!(json_round_trip("plain"), "plain");
+    }
 }

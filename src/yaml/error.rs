@@ -39,6 +39,14 @@ pub enum YamlError {
     /// The text is larger than the parser accepts.
     #[error("yaml: input of {bytes} bytes exceeds the limit of {limit} bytes")]
     TooLarge { bytes: usize, limit: usize },
+    /// A value kustomize could read but cannot print: a string holding DEL,
+    /// C1 controls, U+FFFE/U+FFFF, or a NEL where go-yaml v2 cannot take one.
+    /// `path` locates the string (`data.key`, `spec.items[2]`); the text itself
+    /// is not repeated, as it may be a Secret's value.
+    #[error(
+        "yaml: cannot print the string at {path}: it contains DEL, C1 control characters, U+FFFE/U+FFFF or a misplaced NEL"
+    )]
+    Unprintable { path: String },
     /// Valid YAML that kustomize cannot turn into JSON either (NaN/Inf floats,
     /// non-string keys in nested mappings, collections as keys, ...).
     #[error("yaml: line {line}, column {column}: unsupported value: {what}")]
@@ -58,7 +66,7 @@ impl YamlError {
             | YamlError::AliasLimit { line, .. }
             | YamlError::TooDeep { line, .. }
             | YamlError::Unsupported { line, .. } => Some(*line),
-            YamlError::TooLarge { .. } => None,
+            YamlError::TooLarge { .. } | YamlError::Unprintable { .. } => None,
         }
     }
 
@@ -76,7 +84,7 @@ impl YamlError {
                 *line += lines;
                 *first_line += lines;
             }
-            YamlError::TooLarge { .. } => {}
+            YamlError::TooLarge { .. } | YamlError::Unprintable { .. } => {}
         }
         self
     }

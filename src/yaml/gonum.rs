@@ -224,8 +224,17 @@ fn underscore_ok(s: &str) -> bool {
 fn shortest_digits(f: f64) -> (Vec<u8>, i32) {
     // Rust's `{:e}` prints the shortest representation that round-trips, like
     // Go's `FormatFloat(f, _, -1, 64)`.
-    let s = format!("{:e}", f.abs());
-    let (mant, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
+    digits_of(&format!("{:e}", f.abs()))
+}
+
+/// [`shortest_digits`] for the value rounded to 32 bits, as Go's
+/// `FormatFloat(f, _, -1, 32)` sees it.
+fn shortest_digits_32(f: f64) -> (Vec<u8>, i32) {
+    digits_of(&format!("{:e}", (f as f32).abs()))
+}
+
+fn digits_of(s: &str) -> (Vec<u8>, i32) {
+    let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
     let digits: Vec<u8> = mant.bytes().filter(u8::is_ascii_digit).collect();
     let exp: i32 = exp.parse().unwrap_or(0);
     (digits, exp + 1)
@@ -233,6 +242,15 @@ fn shortest_digits(f: f64) -> (Vec<u8>, i32) {
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`.
 pub(crate) fn format_float_g(f: f64) -> String {
+    format_g(f, shortest_digits)
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`.
+pub(crate) fn format_float_g32(f: f64) -> String {
+    format_g(f, shortest_digits_32)
+}
+
+fn format_g(f: f64, digits_fn: fn(f64) -> (Vec<u8>, i32)) -> String {
     if f.is_nan() {
         return "NaN".into();
     }
@@ -252,7 +270,7 @@ pub(crate) fn format_float_g(f: f64) -> String {
         out.push('0');
         return out;
     }
-    let (digits, dp) = shortest_digits(f);
+    let (digits, dp) = digits_fn(f);
     let nd = digits.len() as i32;
     let exp = dp - 1;
     if !(-4..6).contains(&exp) {
@@ -410,6 +428,13 @@ mod tests {
         for (f, s) in cases {
             assert_eq!(format_float_g(f), s, "{f}");
         }
+    }
+
+    #[test]
+    fn format_float_g32_uses_single_precision() {
+        assert_eq!(format_float_g32(0.1), "0.1");
+        assert_eq!(format_float_g32(1.0 / 3.0), "0.33333334");
+        assert_eq!(format_float_g32(1e10), "1e+10");
     }
 
     #[test]

@@ -213,13 +213,22 @@ fn resolve_plain(s: &str, schema: Schema, timestamps: bool) -> Resolved {
 /// message (`cannot decode !!str `x` as a !!int`). A tag that is not
 /// resolvable (custom, `!!binary`, ...) keeps the text as a string.
 pub(crate) fn resolve_v3(tag: Tag<'_>, s: &str) -> Result<Resolved, String> {
+    resolve_tagged(Schema::V3, tag, s)
+}
+
+/// go-yaml v2 `resolve(tag, in)` with its tag check (YAML 1.1 booleans).
+pub(crate) fn resolve_v2(tag: Tag<'_>, s: &str) -> Result<Resolved, String> {
+    resolve_tagged(Schema::V2, tag, s)
+}
+
+fn resolve_tagged(schema: Schema, tag: Tag<'_>, s: &str) -> Result<Resolved, String> {
     if !tag.resolvable() {
         return Ok(Resolved::Str);
     }
     let resolved = if tag == Tag::Str {
         Resolved::Str
     } else {
-        resolve_plain(s, Schema::V3, matches!(tag, Tag::None | Tag::Timestamp))
+        resolve_plain(s, schema, matches!(tag, Tag::None | Tag::Timestamp))
     };
     let rtag = resolved.tag();
     if tag == Tag::None || tag == rtag || tag == Tag::Str {
@@ -350,6 +359,15 @@ mod tests {
         );
         assert!(resolve_v3(Tag::Float, "18446744073709551615").is_err());
         assert!(resolve_v3(Tag::Int, "2001-12-14").is_err());
+    }
+
+    #[test]
+    fn v2_resolution_is_yaml_1_1() {
+        assert_eq!(resolve_v2(Tag::None, "yes"), Ok(Resolved::Bool(true)));
+        assert_eq!(resolve_v2(Tag::None, "Off"), Ok(Resolved::Bool(false)));
+        assert_eq!(resolve_v2(Tag::None, "0o17"), Ok(Resolved::Int(15)));
+        assert_eq!(resolve_v2(Tag::None, "012"), Ok(Resolved::Int(10)));
+        assert_eq!(resolve_v2(Tag::None, "abc"), Ok(Resolved::Str));
     }
 
     #[test]

@@ -50,8 +50,33 @@ fn is_blankz(c: char) -> bool {
     is_blank(c) || is_break(c) || c == '\0'
 }
 
+/// Bytes that never change the analysis of a scalar in which they appear
+/// after the first position.
+fn is_inert(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-' | b'=' | b'+')
+}
+
 /// `yaml_emitter_analyze_scalar` with `unicode` enabled.
 pub(crate) fn analyze(value: &str) -> Analysis {
+    let bytes = value.as_bytes();
+    if let Some(&first) = bytes.first()
+        && (first.is_ascii_alphanumeric() || matches!(first, b'_' | b'.' | b'/' | b'='))
+        && !value.starts_with("...")
+        && bytes[1..].iter().copied().all(is_inert)
+    {
+        // The common case (names, labels, paths, numbers): everything allowed.
+        return Analysis {
+            multiline: false,
+            flow_plain_allowed: true,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+    }
+    analyze_slow(value)
+}
+
+fn analyze_slow(value: &str) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -198,6 +223,20 @@ impl Emitter<'_> {
     pub(crate) fn write_plain(&mut self, value: &str, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
+        }
+        if value.is_ascii()
+            && !value.contains(['\r', '\n'])
+            && (!allow_breaks
+                || !value.contains(' ')
+                || self.column + value.len() <= BEST_WIDTH + 1)
+        {
+            // No break to copy and no space where the column passes 80:
+            // the text goes out as it is.
+            self.out.push_str(value);
+            self.column += value.len();
+            self.whitespace = false;
+            self.indention = false;
+            return;
         }
         let mut spaces = false;
         let mut breaks = false;

@@ -31,12 +31,8 @@ pub(crate) fn split_documents(text: &str) -> Result<Vec<Piece<'_>>, YamlError> {
     let mut line_at = 0usize;
     let mut counted_to = 0usize;
     let mut search_from = 0usize;
-    while let Some(rel) = memchr_nl(&bytes[search_from..]) {
+    while let Some(rel) = text[search_from..].find("\n---") {
         let nl = search_from + rel;
-        if !bytes[nl + 1..].starts_with(b"---") {
-            search_from = nl + 1;
-            continue;
-        }
         // `.*` cannot cross a newline, so the separator ends at the next `\n`.
         let Some(end_rel) = memchr_nl(&bytes[nl + 4..]) else {
             // No newline after `---`: the regexp does not match here.

@@ -1,8 +1,13 @@
 //! One function per command; each resolves its arguments and calls into the library.
 
+mod bot_common;
 mod build;
+mod bump;
 mod diff;
+mod history;
+mod promote;
 mod render;
+mod rollback;
 mod sandbox;
 mod status;
 mod sync;
@@ -21,10 +26,10 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Diff(args) => diff::run(&global, args),
         Command::Sync(args) => sync::run(&global, args),
         Command::Status(args) => status::run(&global, args),
-        Command::Bump(_) => not_yet("bump"),
-        Command::Promote(_) => not_yet("promote"),
-        Command::Rollback(_) => not_yet("rollback"),
-        Command::History(_) => not_yet("history"),
+        Command::Bump(args) => bump::run(&global, args),
+        Command::Promote(args) => promote::run(&global, args),
+        Command::Rollback(args) => rollback::run(&global, args),
+        Command::History(args) => history::run(&global, args),
         Command::Run(_) => not_yet("run"),
         Command::Sandbox(args) => sandbox::run(&global, args),
         Command::Demo(_) => not_yet("demo"),

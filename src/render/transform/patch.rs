@@ -175,14 +175,19 @@ fn load_patch(target: &Target, entry: &Patch) -> Result<(Loaded, String), Render
 
 /// Parses JSON 6902 operations from JSON, or from YAML when the text does not start with `[`.
 pub fn json_patch_from_text(text: &str) -> Result<json_patch::Patch, String> {
-    if text.trim().is_empty() {
+    if text.is_empty() {
         return Err("empty json patch operations".into());
     }
     let value: Value = if text.starts_with('[') {
         serde_json::from_str(text).map_err(|e| e.to_string())?
     } else {
-        crate::yaml::parse_document(text).map_err(|e| e.to_string())?
+        // kustomize converts YAML patches with YAML 1.1 rules (sigs.k8s.io/yaml).
+        crate::yaml::parse_kustomization(text).map_err(|e| e.to_string())?
     };
+    // Go decodes a document that is only comments (null) as an empty list of operations.
+    if value.is_null() {
+        return Ok(json_patch::Patch(Vec::new()));
+    }
     if !value.is_array() {
         return Err("a JSON patch must be a list of operations".into());
     }

@@ -89,10 +89,8 @@ pub fn on_create(state: &AppState, rt: &ResourceType, object: &mut Value) {
         allocate_service(state, object, None);
     }
     if is(rt, "", "namespaces") {
+        // The SSA engine's defaulting adds the `kubernetes` finalizer.
         label_namespace(object);
-        if object["spec"]["finalizers"].is_null() {
-            object["spec"] = json!({"finalizers": ["kubernetes"]});
-        }
     }
 }
 

@@ -104,7 +104,15 @@ pub fn reset_status(
             out
         }
         (None, _) if rt.status => {
+            // The SSA engine computes a Pod's QoS class from its resources; keep it.
+            let qos_class = object.pointer("/status/qosClass").cloned();
             put(&mut object, initial_status(rt));
+            if let (Some(qos), Some(status)) = (
+                qos_class,
+                object.get_mut("status").and_then(Value::as_object_mut),
+            ) {
+                status.insert("qosClass".into(), qos);
+            }
             object
         }
         (Some(old), None) if rt.status => {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::common::{
     LAST_APPLIED, empty_object, gvk_string, object_gvknn, prepare_for_create, reset_fields,
-    reset_object, set_managed_fields, store_form, str_at, take_managed_fields,
+    reset_object, set_managed_fields, split_managed_fields, store_form, str_at,
 };
 use super::fieldpath::{Set, path_string};
 use super::managed::{self, Managed, identifier, parse_identifier, strip_set};
@@ -61,12 +61,11 @@ pub(crate) fn apply(
         root: schema.root(),
         ignored: &ignored,
     };
-    let mut live_obj = match live {
-        Some(l) => l.clone(),
-        None => empty_object(schema, opts.api_version, kind),
+    let (live_obj, live_managed) = match live {
+        Some(l) => split_managed_fields(l),
+        None => (empty_object(schema, opts.api_version, kind), None),
     };
-    let live_managed = take_managed_fields(&mut live_obj);
-    let mut managed = managed::decode(live_managed.as_ref())
+    let mut managed = managed::decode(live_managed)
         .map_err(|e| SsaError::Internal(format!("failed to decode managed fields: {e}")))?;
     let subresource = opts.subresource.unwrap_or("");
 
@@ -96,7 +95,9 @@ pub(crate) fn apply(
         opts.manager
     };
     let id = identifier(manager, "Apply", opts.api_version, subresource);
-    let outcome = match smd_apply(&updater, &live_obj, config, opts, &managed, &id, opts.force) {
+    // Only kubectl may need a second attempt, which needs the managers as they were.
+    let retry_copy = (manager == "kubectl").then(|| managed.clone());
+    let outcome = match smd_apply(&updater, &live_obj, config, opts, managed, &id, opts.force) {
         Ok(o) => o,
         Err(conflicts) if manager == "kubectl" => {
             // kubectl's own client-side-applied fields may be taken over without force.
@@ -114,7 +115,8 @@ pub(crate) fn apply(
             if !remaining.is_empty() {
                 return Err(conflict_error(remaining));
             }
-            smd_apply(&updater, &live_obj, config, opts, &managed, &id, true)
+            let managed = retry_copy.unwrap_or_default();
+            smd_apply(&updater, &live_obj, config, opts, managed, &id, true)
                 .map_err(conflict_error)?
         }
         Err(conflicts) => return Err(conflict_error(conflicts)),
@@ -154,11 +156,10 @@ fn smd_apply(
     live: &Value,
     config: &Value,
     opts: &ApplyOptions,
-    managed: &Managed,
+    mut managed: Managed,
     id: &str,
     force: bool,
 ) -> Result<(Option<Value>, Managed), Conflicts> {
-    let mut managed = managed.clone();
     let new = updater.apply(
         live,
         config,

@@ -70,6 +70,10 @@ pub(crate) fn reset_fields(schema: &Schema, subresource: Option<&str>) -> Set {
             _ => path_set(&[&["spec"]]),
         },
         Some(_) => Set::new(),
+        // Namespace finalizers change only through `/finalize`.
+        None if schema.builtin_kind() == Some("Namespace") => {
+            path_set(&[&["status"], &["spec", "finalizers"]])
+        }
         None if schema.has_status_subresource() => path_set(&[&["status"]]),
         None => Set::new(),
     }
@@ -118,7 +122,12 @@ pub(crate) fn reset_object(
     obj: &mut Value,
 ) {
     match subresource {
-        None if schema.has_status_subresource() => copy_field(obj, live, "status"),
+        None if schema.has_status_subresource() => {
+            copy_field(obj, live, "status");
+            if live.is_some() && schema.builtin_kind() == Some("Namespace") {
+                copy_namespace_finalizers(obj, live);
+            }
+        }
         Some("status") => {
             copy_field(obj, live, "spec");
             match schema.origin() {
@@ -153,14 +162,40 @@ pub(crate) fn reset_object(
     }
 }
 
+/// Namespace `PrepareForUpdate`: `spec.finalizers` stay as they were.
+fn copy_namespace_finalizers(obj: &mut Value, live: Option<&Value>) {
+    let old = live
+        .and_then(|l| l.get("spec"))
+        .and_then(|s| s.get("finalizers"))
+        .cloned();
+    let Some(root) = obj.as_object_mut() else {
+        return;
+    };
+    match old {
+        Some(f) => {
+            let spec = root
+                .entry("spec")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(spec) = spec.as_object_mut() {
+                spec.insert("finalizers".into(), f);
+            }
+        }
+        None => {
+            if let Some(spec) = root.get_mut("spec").and_then(Value::as_object_mut) {
+                spec.remove("finalizers");
+            }
+        }
+    }
+}
+
 /// Defaults and storage normalization; returns the unknown fields that were dropped.
 pub(crate) fn store_form(schema: &Schema, obj: &mut Value) -> Vec<String> {
     let mut unknown = Vec::new();
     match schema.origin() {
         Origin::Builtin(k) => {
+            // Defaults only add values already in stored form, so one pass suffices.
             normalize::go_roundtrip(schema.table(), schema.root(), obj, &mut unknown);
             defaults::apply(k.kind, obj);
-            normalize::go_roundtrip(schema.table(), schema.root(), obj, &mut Vec::new());
         }
         Origin::Crd { .. } => {
             normalize::structural(schema.table(), schema.root(), obj, &mut unknown)
@@ -170,11 +205,44 @@ pub(crate) fn store_form(schema: &Schema, obj: &mut Value) -> Vec<String> {
     unknown
 }
 
-/// What the registry sets on create beyond defaults (pod phase and QoS class).
+/// The strategy's `PrepareForCreate` beyond clearing status: pod phase and QoS class,
+/// namespace phase and `kubernetes` finalizer. Runs after ownership is computed, so nobody owns
+/// these (they are reset fields anyway).
 pub(crate) fn prepare_for_create(schema: &Schema, obj: &mut Value) {
-    if schema.builtin_kind() != Some("Pod") {
-        return;
+    match schema.builtin_kind() {
+        Some("Pod") => prepare_pod(obj),
+        Some("Namespace") => prepare_namespace(obj),
+        _ => {}
     }
+}
+
+/// A new namespace is active and carries the `kubernetes` finalizer (appended to any given).
+fn prepare_namespace(obj: &mut Value) {
+    let Some(root) = obj.as_object_mut() else {
+        return;
+    };
+    root.insert("status".into(), serde_json::json!({"phase": "Active"}));
+    let spec = root
+        .entry("spec")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Some(spec) = spec.as_object_mut() else {
+        return;
+    };
+    let finalizers = spec
+        .entry("finalizers")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !finalizers.is_array() {
+        *finalizers = Value::Array(Vec::new());
+    }
+    if let Some(list) = finalizers.as_array_mut()
+        && !list.iter().any(|f| f == "kubernetes")
+    {
+        list.push(Value::from("kubernetes"));
+    }
+}
+
+/// A new pod is pending, with its QoS class.
+fn prepare_pod(obj: &mut Value) {
     let qos = pod_qos(obj);
     if let Some(root) = obj.as_object_mut() {
         let status = root
@@ -243,6 +311,34 @@ pub(crate) fn empty_object(schema: &Schema, api_version: &str, kind: &str) -> Va
         m.insert("kind".into(), Value::from(kind));
     }
     obj
+}
+
+/// A copy of `obj` without `metadata.managedFields`, and those fields: the engine works on the
+/// object proper, and copying the (large) managedFields only to drop them is wasted work.
+pub(crate) fn split_managed_fields(obj: &Value) -> (Value, Option<&Value>) {
+    let Some(root) = obj.as_object() else {
+        return (obj.clone(), None);
+    };
+    let mut managed = None;
+    let mut copy = Map::new();
+    for (k, v) in root {
+        let v = match (k.as_str(), v) {
+            ("metadata", Value::Object(meta)) => {
+                let mut m = Map::new();
+                for (mk, mv) in meta {
+                    if mk == "managedFields" {
+                        managed = Some(mv);
+                    } else {
+                        m.insert(mk.clone(), mv.clone());
+                    }
+                }
+                Value::Object(m)
+            }
+            _ => v.clone(),
+        };
+        copy.insert(k.clone(), v);
+    }
+    (Value::Object(copy), managed)
 }
 
 pub(crate) fn take_managed_fields(obj: &mut Value) -> Option<Value> {

@@ -4,6 +4,8 @@
 //! canonicalized. Custom resources are pruned and defaulted from their structural schema.
 //! Both report the unknown fields they drop, as `spec.foo` / `spec.items[0].bar`.
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value};
 
 use super::quantity;
@@ -74,7 +76,7 @@ fn go_value(
         (Facet::List(list), Value::Array(items)) => {
             for (i, item) in items.iter_mut().enumerate() {
                 let len = path.len();
-                path.push_str(&format!("[{i}]"));
+                let _ = write!(path, "[{i}]");
                 go_value(table, list.elem, item, path, unknown, false);
                 path.truncate(len);
             }
@@ -121,55 +123,56 @@ fn go_struct(
     path: &mut String,
     unknown: &mut Vec<String>,
 ) {
-    let keys: Vec<String> = obj.keys().cloned().collect();
-    for k in keys {
+    let mut drop: Vec<String> = Vec::new();
+    for (k, v) in obj.iter_mut() {
         let len = path.len();
-        push_field(path, &k);
-        match map.field(&k) {
+        push_field(path, k);
+        match map.field(k) {
             Some(field) => {
-                if let Some(v) = obj.get_mut(&k) {
-                    if !v.is_null() {
-                        go_value(table, field.ty, v, path, unknown, false);
-                    }
-                    if omitted(table, field, v) {
-                        obj.remove(&k);
-                    }
+                if !v.is_null() {
+                    go_value(table, field.ty, v, path, unknown, false);
+                }
+                if omitted(table, field, v) {
+                    drop.push(k.clone());
                 }
             }
-            None => {
-                if let (Some(elem), Some(v)) = (map.elem, obj.get_mut(&k)) {
-                    go_value(table, elem, v, path, unknown, false);
-                } else {
+            None => match map.elem {
+                Some(elem) => go_value(table, elem, v, path, unknown, false),
+                None => {
                     unknown.push(path.clone());
-                    obj.remove(&k);
+                    drop.push(k.clone());
                 }
-            }
+            },
         }
         path.truncate(len);
     }
+    for k in drop {
+        obj.remove(&k);
+    }
     for field in &map.fields {
-        let present = obj.get(&field.name).is_some_and(|v| !v.is_null());
+        if matches!(field.emit, Emit::Omit) {
+            continue;
+        }
+        if obj.get(&*field.name).is_some_and(|v| !v.is_null()) {
+            continue;
+        }
         match &field.emit {
-            Emit::Omit => {}
             Emit::Null => {
-                if !present {
-                    obj.insert(field.name.clone(), Value::Null);
-                }
+                obj.insert(field.name.to_string(), Value::Null);
             }
             Emit::Zero(zero) => {
-                if !present {
-                    let mut z = zero.clone();
-                    go_value(
-                        table,
-                        field.ty,
-                        &mut z,
-                        &mut String::new(),
-                        &mut Vec::new(),
-                        false,
-                    );
-                    obj.insert(field.name.clone(), z);
-                }
+                let mut z = zero.clone();
+                go_value(
+                    table,
+                    field.ty,
+                    &mut z,
+                    &mut String::new(),
+                    &mut Vec::new(),
+                    false,
+                );
+                obj.insert(field.name.to_string(), z);
             }
+            Emit::Omit => {}
         }
     }
 }
@@ -233,14 +236,14 @@ fn structural_value(
             }
             for field in &map.fields {
                 if let Some(d) = &field.default
-                    && !obj.contains_key(&field.name)
+                    && !obj.contains_key(&*field.name)
                 {
                     let mut d = d.clone();
                     let len = path.len();
                     push_field(path, &field.name);
                     structural_value(table, field.ty, &mut d, path, &mut Vec::new(), false);
                     path.truncate(len);
-                    obj.insert(field.name.clone(), d);
+                    obj.insert(field.name.to_string(), d);
                 }
             }
         }

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::apply::record_update;
 use super::common::{
-    empty_object, prepare_for_create, reset_fields, reset_object, set_managed_fields, store_form,
-    str_at, take_managed_fields,
+    empty_object, prepare_for_create, reset_fields, reset_object, set_managed_fields,
+    split_managed_fields, store_form, str_at, take_managed_fields,
 };
 use super::managed::{self, Managed, identifier};
 use super::updater::Updater;
@@ -53,12 +53,11 @@ pub(crate) fn update(
         prepare_for_create(schema, &mut new);
     }
 
-    let mut live_obj = match live {
-        Some(l) => l.clone(),
-        None => empty_object(schema, opts.api_version, &kind),
+    let (live_obj, live_managed) = match live {
+        Some(l) => split_managed_fields(l),
+        None => (empty_object(schema, opts.api_version, &kind), None),
     };
-    let live_managed = take_managed_fields(&mut live_obj);
-    let decode_live = || managed::decode(live_managed.as_ref()).unwrap_or_default();
+    let decode_live = || managed::decode(live_managed).unwrap_or_default();
     let mut managed: Managed = if opts.subresource.is_some() {
         decode_live()
     } else {

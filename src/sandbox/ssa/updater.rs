@@ -142,6 +142,7 @@ impl Updater<'_> {
         if !self.ignored.is_empty() {
             set = set.recursive_difference(self.ignored);
         }
+        let new_set = set.clone();
         managers.insert(
             manager.to_string(),
             VersionedSet {
@@ -150,7 +151,7 @@ impl Updater<'_> {
                 applied: true,
             },
         );
-        let new = self.prune(merged, managers, last);
+        let new = self.prune(merged, managers, last, &new_set);
         self.update_managers(live, &new, version, managers, manager, force)?;
         if equals(live, &new) {
             Ok(None)
@@ -161,10 +162,21 @@ impl Updater<'_> {
 
     /// Removes what the applier applied last time and not this time, unless another manager
     /// (or the applier's new configuration) still owns it.
-    fn prune(&self, merged: Value, managers: &ManagedFields, last: Option<VersionedSet>) -> Value {
+    fn prune(
+        &self,
+        merged: Value,
+        managers: &ManagedFields,
+        last: Option<VersionedSet>,
+        new_set: &Set,
+    ) -> Value {
         let Some(last) = last.filter(|l| !l.set.is_empty()) else {
             return merged;
         };
+        // Everything applied last time is applied again: removing it and adding back what the
+        // applier owns is the identity, so skip the walks (the common re-apply).
+        if last.set.difference(new_set).is_empty() {
+            return merged;
+        }
         let pruned = self.remove(&merged, &self.ensure(&last.set));
         let pruned = self.add_back_owned(&merged, &pruned, managers);
         self.add_back_dangling(&merged, &pruned, &last.set)

@@ -9,6 +9,7 @@ mod set;
 
 use std::cmp::Ordering;
 use std::fmt::{self, Write as _};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -20,11 +21,11 @@ pub(crate) use set::Set;
 #[derive(Debug, Clone)]
 pub(crate) enum PathElement {
     /// A field of a struct or a key of a map.
-    Field(String),
+    Field(Arc<str>),
     /// An item of an associative list, by its key fields (sorted by name).
-    Key(Vec<(String, Value)>),
+    Key(Arc<[(String, Value)]>),
     /// An item of a set (a list of scalars), by value.
-    Value(Value),
+    Value(Arc<Value>),
     /// An item of a non-associative list, by position.
     Index(usize),
 }
@@ -40,7 +41,15 @@ impl PathElement {
     }
 
     pub(crate) fn field(name: &str) -> PathElement {
-        PathElement::Field(name.to_string())
+        PathElement::Field(Arc::from(name))
+    }
+
+    pub(crate) fn key(fields: Vec<(String, Value)>) -> PathElement {
+        PathElement::Key(Arc::from(fields))
+    }
+
+    pub(crate) fn value(v: Value) -> PathElement {
+        PathElement::Value(Arc::new(v))
     }
 }
 
@@ -121,19 +130,19 @@ mod tests {
         let path = vec![
             PathElement::field("spec"),
             PathElement::field("containers"),
-            PathElement::Key(vec![("name".into(), json!("nginx"))]),
+            PathElement::key(vec![("name".into(), json!("nginx"))]),
             PathElement::field("image"),
         ];
         assert_eq!(
             path_string(&path),
             r#".spec.containers[name="nginx"].image"#
         );
-        let ports = PathElement::Key(vec![
+        let ports = PathElement::key(vec![
             ("containerPort".into(), json!(80)),
             ("protocol".into(), json!("TCP")),
         ]);
         assert_eq!(ports.to_string(), r#"[containerPort=80,protocol="TCP"]"#);
-        assert_eq!(PathElement::Value(json!("a")).to_string(), r#"[="a"]"#);
+        assert_eq!(PathElement::value(json!("a")).to_string(), r#"[="a"]"#);
         assert_eq!(PathElement::Index(3).to_string(), "[3]");
     }
 
@@ -141,8 +150,8 @@ mod tests {
     fn orders_fields_before_keys_before_values_before_indexes() {
         let mut v = [
             PathElement::Index(0),
-            PathElement::Value(json!("x")),
-            PathElement::Key(vec![("a".into(), json!(1))]),
+            PathElement::value(json!("x")),
+            PathElement::key(vec![("a".into(), json!(1))]),
             PathElement::field("z"),
         ];
         v.sort();

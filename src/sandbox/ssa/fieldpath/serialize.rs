@@ -61,10 +61,10 @@ pub(crate) fn deserialize_path_element(s: &str) -> Result<Option<PathElement>, D
         serde_json::from_str::<Value>(text).map_err(|e| DecodeError(format!("{s}: {e}")))
     };
     match bytes[0] {
-        b'f' => Ok(Some(PathElement::Field(rest.to_string()))),
-        b'v' => Ok(Some(PathElement::Value(parse(rest)?))),
+        b'f' => Ok(Some(PathElement::field(rest))),
+        b'v' => Ok(Some(PathElement::value(parse(rest)?))),
         b'k' => match parse(rest)? {
-            Value::Object(m) => Ok(Some(PathElement::Key(m.into_iter().collect()))),
+            Value::Object(m) => Ok(Some(PathElement::key(m.into_iter().collect()))),
             _ => Err(DecodeError(format!("{s}: key must be a JSON object"))),
         },
         b'i' => rest

@@ -71,13 +71,8 @@ pub(crate) fn parse_into(table: &mut TypeTable, tables: &[&str]) -> Result<(), D
                     .map_err(|e| DslError(format!("{}: {}", line.name, e.0)))?,
             );
         }
-        fields.sort_by(|a, b| a.name.cmp(&b.name));
         let id = table.names[line.name];
-        table.types[id as usize].map = Some(MapDef {
-            fields,
-            elem: None,
-            atomic: line.atomic,
-        });
+        table.types[id as usize].map = Some(MapDef::new(fields, None, line.atomic));
     }
     Ok(())
 }
@@ -97,7 +92,7 @@ fn parse_field(table: &mut TypeTable, token: &str) -> Result<FieldDef, DslError>
         None => STRING,
     };
     let mut field = FieldDef {
-        name: name.to_string(),
+        name: name.into(),
         ty,
         default: None,
         emit: Emit::Omit,
@@ -198,11 +193,7 @@ fn parse_type<'a>(table: &mut TypeTable, text: &'a str) -> Result<(TypeId, &'a s
             None => (false, rest),
         };
         let id = table.push(Atom {
-            map: Some(MapDef {
-                fields: Vec::new(),
-                elem: Some(elem),
-                atomic,
-            }),
+            map: Some(MapDef::new(Vec::new(), Some(elem), atomic)),
             ..Atom::default()
         });
         return Ok((id, rest));

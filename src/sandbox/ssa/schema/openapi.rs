@@ -20,19 +20,16 @@ pub(super) fn build(schema: &Value) -> Result<(TypeTable, TypeId), SsaError> {
     let object_meta = table.names.get("ObjectMeta").copied();
     let mut atom = table.atom(root).clone();
     let map = atom.map.get_or_insert_with(MapDef::default);
-    map.elem = map.elem.or(None);
     for (name, ty) in [
         ("apiVersion", Some(STRING)),
         ("kind", Some(STRING)),
         ("metadata", object_meta),
     ] {
         let Some(ty) = ty else { continue };
-        let field = plain_field(name, ty);
-        match map.fields.binary_search_by(|f| f.name.as_str().cmp(name)) {
-            Ok(i) => map.fields[i] = field,
-            Err(i) => map.fields.insert(i, field),
-        }
+        map.fields.retain(|f| &*f.name != name);
+        map.fields.push(plain_field(name, ty));
     }
+    map.reindex();
     atom.scalar = None;
     atom.list = None;
     let root = table.push(atom);
@@ -41,7 +38,7 @@ pub(super) fn build(schema: &Value) -> Result<(TypeTable, TypeId), SsaError> {
 
 fn plain_field(name: &str, ty: TypeId) -> FieldDef {
     FieldDef {
-        name: name.to_string(),
+        name: name.into(),
         ty,
         default: None,
         emit: Emit::Omit,
@@ -125,7 +122,7 @@ fn convert(table: &mut TypeTable, schema: &Value, path: &str) -> Result<TypeId, 
                     let child = convert(table, prop, &format!("{path}.properties.{name}"))?;
                     let prop = prop.as_object();
                     fields.push(FieldDef {
-                        name: name.clone(),
+                        name: name.as_str().into(),
                         ty: child,
                         default: prop.and_then(|p| p.get("default")).cloned(),
                         emit: Emit::Omit,
@@ -150,11 +147,7 @@ fn convert(table: &mut TypeTable, schema: &Value, path: &str) -> Result<TypeId, 
             let atomic =
                 node.get("x-kubernetes-map-type").and_then(Value::as_str) == Some("atomic");
             let mut atom = Atom {
-                map: Some(MapDef {
-                    fields,
-                    elem,
-                    atomic,
-                }),
+                map: Some(MapDef::new(fields, elem, atomic)),
                 ..Atom::default()
             };
             if flag(node, "x-kubernetes-embedded-resource") {
@@ -179,7 +172,7 @@ fn embed_object_meta(table: &TypeTable, atom: &mut Atom) {
             map.fields.push(plain_field(name, ty));
         }
     }
-    map.fields.sort_by(|a, b| a.name.cmp(&b.name));
+    map.reindex();
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! Go-serialization and strategic-merge-patch facts a field needs.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -64,7 +65,8 @@ pub(crate) enum Emit {
 
 #[derive(Debug, Clone)]
 pub(crate) struct FieldDef {
-    pub(crate) name: String,
+    /// Shared so that field paths can reuse it without allocating.
+    pub(crate) name: Arc<str>,
     pub(crate) ty: TypeId,
     /// OpenAPI default (used for list-map keys that the object omits).
     pub(crate) default: Option<Value>,
@@ -83,14 +85,50 @@ pub(crate) struct MapDef {
     /// Type of keys that are not fields (maps, and structs preserving unknown fields).
     pub(crate) elem: Option<TypeId>,
     pub(crate) atomic: bool,
+    /// `(hash of name, index in fields)`, sorted: lookups compare integers, not strings.
+    index: Vec<(u64, u32)>,
+}
+
+/// FNV-1a, enough to spread field names.
+fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl MapDef {
+    pub(crate) fn new(mut fields: Vec<FieldDef>, elem: Option<TypeId>, atomic: bool) -> MapDef {
+        fields.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut m = MapDef {
+            fields,
+            elem,
+            atomic,
+            index: Vec::new(),
+        };
+        m.reindex();
+        m
+    }
+
+    /// Rebuilds the lookup index after `fields` changed.
+    pub(crate) fn reindex(&mut self) {
+        self.fields.sort_by(|a, b| a.name.cmp(&b.name));
+        self.index = self
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (name_hash(&f.name), i as u32))
+            .collect();
+        self.index.sort_unstable();
+    }
+
     pub(crate) fn field(&self, name: &str) -> Option<&FieldDef> {
-        self.fields
-            .binary_search_by(|f| f.name.as_str().cmp(name))
-            .ok()
-            .map(|i| &self.fields[i])
+        let h = name_hash(name);
+        let start = self.index.partition_point(|(x, _)| *x < h);
+        self.index[start..]
+            .iter()
+            .take_while(|(x, _)| *x == h)
+            .map(|(_, i)| &self.fields[*i as usize])
+            .find(|f| &*f.name == name)
     }
 
     /// The type of `key`: its field type, else the element type.
@@ -130,10 +168,7 @@ impl TypeTable {
                     elem: UNTYPED_ATOMIC,
                     rel: ListRel::Atomic,
                 }),
-                map: Some(MapDef {
-                    elem: Some(DEDUCED),
-                    ..MapDef::default()
-                }),
+                map: Some(MapDef::new(Vec::new(), Some(DEDUCED), false)),
                 go_zero: None,
             },
             Atom {
@@ -142,11 +177,7 @@ impl TypeTable {
                     elem: UNTYPED_ATOMIC,
                     rel: ListRel::Atomic,
                 }),
-                map: Some(MapDef {
-                    elem: Some(UNTYPED_ATOMIC),
-                    atomic: true,
-                    ..MapDef::default()
-                }),
+                map: Some(MapDef::new(Vec::new(), Some(UNTYPED_ATOMIC), true)),
                 go_zero: None,
             },
             scalar(ScalarKind::String),

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::*;
 
+mod bench;
 mod lists;
 mod requests;
 mod updates;

@@ -158,3 +158,50 @@ fn times_move_only_with_changes() {
     .expect("no-op update");
     assert_eq!(v3.object, v2.object);
 }
+
+#[test]
+fn namespace_create_adds_finalizer_and_phase_nobody_owns() {
+    let schema = Schema::builtin("", "v1", "Namespace").expect("namespace");
+    let mut opts = update_opts("kubectl-create", T0);
+    opts.api_version = "v1";
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}});
+    let created = update(&schema, None, ns.clone(), &opts).expect("create");
+    let obj = &created.object;
+    assert_eq!(obj["spec"], json!({"finalizers": ["kubernetes"]}));
+    assert_eq!(obj["status"], json!({"phase": "Active"}));
+    assert_eq!(
+        entry(obj, "kubectl-create")["fieldsV1"],
+        json!({"f:metadata": {"f:labels": {".": {}, "f:kubernetes.io/metadata.name": {}}}})
+    );
+
+    // Updates keep the finalizers: they change only through /finalize.
+    let mut req = obj.clone();
+    req["spec"]["finalizers"] = json!([]);
+    req["metadata"]["labels"]["team"] = json!("a");
+    let mut opts = update_opts("kubectl-edit", T1);
+    opts.api_version = "v1";
+    let out = update(&schema, Some(obj), req, &opts).expect("update");
+    assert_eq!(out.object["spec"]["finalizers"], json!(["kubernetes"]));
+    assert_eq!(
+        entry(&out.object, "kubectl-edit")["fieldsV1"],
+        json!({"f:metadata": {"f:labels": {"f:team": {}}}})
+    );
+
+    // An applier's own finalizers are kept on create, `kubernetes` appended, and not owned.
+    let mut cfg = ns;
+    cfg["metadata"]["labels"] = json!({"team": "a"});
+    cfg["spec"] = json!({"finalizers": ["example.com/x"]});
+    let mut aopts = apply_opts("converge", false, T0);
+    aopts.api_version = "v1";
+    let applied = apply(&schema, None, &cfg, &aopts).expect("apply");
+    assert_eq!(
+        applied.object["spec"]["finalizers"],
+        json!(["example.com/x", "kubernetes"])
+    );
+    assert_eq!(
+        entry(&applied.object, "converge")["fieldsV1"],
+        json!({"f:metadata": {"f:labels": {"f:team": {}}}})
+    );
+    let again = apply(&schema, Some(&applied.object), &cfg, &aopts).expect("re-apply");
+    assert!(!again.changed);
+}

@@ -1,7 +1,7 @@
 //! `Compare`: which fields a change removed, modified or added (SMD `compare.go`).
 //! Non-leaf nodes that appear or disappear are reported themselves as well as their leaves.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -42,14 +42,42 @@ pub(crate) fn compare(table: &TypeTable, ty: TypeId, lhs: &Value, rhs: &Value) -
     w.out
 }
 
-struct Walker<'t> {
+/// A path step; field names stay borrowed until a path is actually recorded.
+enum Step<'v> {
+    Field(&'v str),
+    Item(PathElement),
+}
+
+struct Walker<'t, 'v> {
     table: &'t TypeTable,
-    path: Vec<PathElement>,
+    path: Vec<Step<'v>>,
     out: Comparison,
 }
 
-impl Walker<'_> {
-    fn node(&mut self, ty: TypeId, lhs: Option<&Value>, rhs: Option<&Value>) {
+enum Which {
+    Added,
+    Removed,
+    Modified,
+}
+
+impl<'v> Walker<'_, 'v> {
+    fn record(&mut self, which: Which) {
+        let path: Vec<PathElement> = self
+            .path
+            .iter()
+            .map(|s| match s {
+                Step::Field(f) => PathElement::field(f),
+                Step::Item(pe) => pe.clone(),
+            })
+            .collect();
+        match which {
+            Which::Added => self.out.added.insert(&path),
+            Which::Removed => self.out.removed.insert(&path),
+            Which::Modified => self.out.modified.insert(&path),
+        }
+    }
+
+    fn node(&mut self, ty: TypeId, lhs: Option<&'v Value>, rhs: Option<&'v Value>) {
         let atom = self.table.atom(ty);
         let al = facet(atom, lhs);
         let ar = facet(atom, rhs);
@@ -64,15 +92,15 @@ impl Walker<'_> {
         };
         if !in_leaf {
             if lhs.is_none() {
-                self.out.added.insert(&self.path);
+                self.record(Which::Added);
             } else if rhs.is_none() {
-                self.out.removed.insert(&self.path);
+                self.record(Which::Removed);
             }
         }
     }
 
     /// Returns whether the node was treated as a leaf.
-    fn handle(&mut self, f: Facet<'_>, lhs: Option<&Value>, rhs: Option<&Value>) -> bool {
+    fn handle(&mut self, f: Facet<'_>, lhs: Option<&'v Value>, rhs: Option<&'v Value>) -> bool {
         match f {
             Facet::Scalar(_) => {
                 self.leaf(lhs, rhs);
@@ -102,12 +130,12 @@ impl Walker<'_> {
                     self.leaf(lhs, rhs);
                     return true;
                 }
-                let mut keys: Vec<&String> = l.into_iter().flat_map(|m| m.keys()).collect();
+                let mut keys: Vec<&'v String> = l.into_iter().flat_map(|m| m.keys()).collect();
                 if let Some(r) = r {
                     keys.extend(r.keys().filter(|k| !l.is_some_and(|l| l.contains_key(*k))));
                 }
                 for k in keys {
-                    self.path.push(PathElement::Field(k.clone()));
+                    self.path.push(Step::Field(k));
                     self.node(
                         key_type(map, k),
                         l.and_then(|m| m.get(k)),
@@ -122,39 +150,40 @@ impl Walker<'_> {
 
     fn leaf(&mut self, lhs: Option<&Value>, rhs: Option<&Value>) {
         match (lhs, rhs) {
-            (None, _) => self.out.added.insert(&self.path),
-            (_, None) => self.out.removed.insert(&self.path),
-            (Some(l), Some(r)) if !equals(l, r) => self.out.modified.insert(&self.path),
+            (None, _) => self.record(Which::Added),
+            (_, None) => self.record(Which::Removed),
+            (Some(l), Some(r)) if !equals(l, r) => self.record(Which::Modified),
             _ => {}
         }
     }
 
-    fn list_items(&mut self, list: &ListDef, lhs: &[Value], rhs: &[Value]) {
+    fn list_items(&mut self, list: &ListDef, lhs: &'v [Value], rhs: &'v [Value]) {
         // Items grouped by key, in first-seen order; duplicates are kept together.
-        let mut order: Vec<PathElement> = Vec::new();
-        let mut groups: HashMap<String, (Vec<&Value>, Vec<&Value>)> = HashMap::new();
+        type Group<'v> = (PathElement, Vec<&'v Value>, Vec<&'v Value>);
+        let mut groups: Vec<Group<'v>> = Vec::new();
+        let mut index: BTreeMap<PathElement, usize> = BTreeMap::new();
         for (side, items) in [(0, lhs), (1, rhs)] {
             for (i, item) in items.iter().enumerate() {
                 let Ok(pe) = list_item_pe(self.table, list, i, item) else {
                     continue;
                 };
-                let key = pe.to_string();
-                let entry = groups.entry(key).or_insert_with(|| {
-                    order.push(pe.clone());
-                    (Vec::new(), Vec::new())
-                });
+                let at = match index.get(&pe) {
+                    Some(at) => *at,
+                    None => {
+                        index.insert(pe.clone(), groups.len());
+                        groups.push((pe, Vec::new(), Vec::new()));
+                        groups.len() - 1
+                    }
+                };
                 if side == 0 {
-                    entry.0.push(item);
+                    groups[at].1.push(item);
                 } else {
-                    entry.1.push(item);
+                    groups[at].2.push(item);
                 }
             }
         }
-        for pe in order {
-            let Some((l, r)) = groups.get(&pe.to_string()) else {
-                continue;
-            };
-            self.path.push(pe);
+        for (pe, l, r) in groups {
+            self.path.push(Step::Item(pe));
             match (l.len(), r.len()) {
                 (0, 0) => {}
                 (a, b) if a <= 1 && b <= 1 => {
@@ -163,20 +192,20 @@ impl Walker<'_> {
                 (a, b) if a >= 2 && b >= 2 => {
                     let same = a == b && l.iter().zip(r.iter()).all(|(x, y)| equals(x, y));
                     if !same {
-                        self.out.modified.insert(&self.path);
+                        self.record(Which::Modified);
                     }
                 }
                 (a, _) if a >= 2 => {
                     if let Some(first) = r.first() {
                         self.node(list.elem, None, Some(first));
                     }
-                    self.out.removed.insert(&self.path);
+                    self.record(Which::Removed);
                 }
                 _ => {
                     if let Some(first) = l.first() {
                         self.node(list.elem, Some(first), None);
                     }
-                    self.out.added.insert(&self.path);
+                    self.record(Which::Added);
                 }
             }
             self.path.pop();

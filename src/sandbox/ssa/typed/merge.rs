@@ -2,7 +2,7 @@
 //! (SMD `merge.go` with `ruleKeepRHS`). Associative lists merge item by item and keep live
 //! items the config does not mention, in the order upstream chooses.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
@@ -78,18 +78,17 @@ fn index<'v>(
     table: &TypeTable,
     list: &ListDef,
     items: &'v [Value],
-) -> (Vec<PathElement>, HashMap<String, &'v Value>) {
+) -> (Vec<PathElement>, BTreeMap<PathElement, &'v Value>) {
     let mut order = Vec::with_capacity(items.len());
-    let mut seen = HashMap::with_capacity(items.len());
+    let mut seen = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         let Ok(pe) = list_item_pe(table, list, i, item) else {
             continue;
         };
-        let key = pe.to_string();
-        if seen.contains_key(&key) {
+        if seen.contains_key(&pe) {
             continue;
         }
-        seen.insert(key, item);
+        seen.insert(pe.clone(), item);
         order.push(pe);
     }
     (order, seen)
@@ -107,13 +106,12 @@ fn merge_list(
     let (lhs_order, observed_lhs) = index(table, list, lhs.unwrap_or(&[]));
     let mut shared = rhs_order
         .iter()
-        .filter(|pe| observed_lhs.contains_key(&pe.to_string()))
-        .map(|pe| pe.to_string())
+        .filter(|pe| observed_lhs.contains_key(*pe))
         .collect::<Vec<_>>()
         .into_iter();
     let mut next_shared = shared.next();
     let mut out = Vec::with_capacity(lhs_order.len().max(rhs_order.len()));
-    let push = |out: &mut Vec<Value>, key: &str| {
+    let push = |out: &mut Vec<Value>, key: &PathElement| {
         if let Some(v) = merge_node(
             table,
             list.elem,
@@ -129,32 +127,31 @@ fn merge_list(
         if li < l_len && ri < r_len {
             let pe = &lhs_order[li];
             if *pe == rhs_order[ri] {
-                push(&mut out, &pe.to_string());
+                push(&mut out, pe);
                 li += 1;
                 ri += 1;
                 next_shared = shared.next();
                 continue;
             }
-            let key = pe.to_string();
-            if observed_rhs.contains_key(&key) && next_shared.as_ref().is_some_and(|n| *n != key) {
+            if observed_rhs.contains_key(pe) && next_shared.is_some_and(|n| n != pe) {
                 // A shared item, but not the one due in this round.
                 li += 1;
                 continue;
             }
         }
         if li < l_len {
-            let key = lhs_order[li].to_string();
-            if !observed_rhs.contains_key(&key) {
-                push(&mut out, &key);
+            let key = &lhs_order[li];
+            if !observed_rhs.contains_key(key) {
+                push(&mut out, key);
                 li += 1;
                 continue;
             }
         }
         if ri < r_len {
-            let key = rhs_order[ri].to_string();
-            push(&mut out, &key);
+            let key = &rhs_order[ri];
+            push(&mut out, key);
             ri += 1;
-            if next_shared.as_ref() == Some(&key) {
+            if next_shared == Some(key) {
                 next_shared = shared.next();
             }
         } else {

@@ -98,7 +98,7 @@ pub(crate) fn list_item_pe(
             Value::Null => {
                 Err("associative list without keys has an element that's an explicit null".into())
             }
-            v => Ok(PathElement::Value(v.clone())),
+            v => Ok(PathElement::value(v.clone())),
         };
     }
     let obj = match item {
@@ -127,7 +127,7 @@ pub(crate) fn list_item_pe(
         }
     }
     fields.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(PathElement::Key(fields))
+    Ok(PathElement::key(fields))
 }
 
 /// SMD `Set.EnsureNamedFieldsAreMembers`: struct fields with owned children become members too,

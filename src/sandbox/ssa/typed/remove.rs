@@ -55,7 +55,7 @@ pub(crate) fn remove_items(table: &TypeTable, ty: TypeId, value: &Value, set: &S
             }
             let mut out = Map::new();
             for (k, v) in obj {
-                let pe = PathElement::Field(k.clone());
+                let pe = PathElement::field(k);
                 if set.has_member(&pe) {
                     continue;
                 }
@@ -94,11 +94,11 @@ mod tests {
         set.insert(&[PathElement::field("m"), PathElement::field("k")]);
         set.insert(&[
             PathElement::field("items"),
-            PathElement::Key(vec![("name".into(), json!("x"))]),
+            PathElement::key(vec![("name".into(), json!("x"))]),
         ]);
         set.insert(&[
             PathElement::field("items"),
-            PathElement::Key(vec![("name".into(), json!("y"))]),
+            PathElement::key(vec![("name".into(), json!("y"))]),
             PathElement::field("v"),
         ]);
         assert_eq!(

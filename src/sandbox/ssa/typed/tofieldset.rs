@@ -16,7 +16,7 @@ pub(crate) fn to_field_set(table: &TypeTable, ty: TypeId, value: &Value) -> Set 
         Facet::Map(map) if !map.atomic => {
             if let Value::Object(obj) = value {
                 for (k, v) in obj {
-                    let pe = PathElement::Field(k.clone());
+                    let pe = field_pe(map, k);
                     visit(table, key_type(map, k), v, &mut root, &pe);
                     if map.field(k).is_none() {
                         root.insert_member(pe);
@@ -57,7 +57,7 @@ fn visit(table: &TypeTable, ty: TypeId, value: &Value, node: &mut Set, pe: &Path
             let Value::Object(obj) = value else { return };
             let mut sub = Set::new();
             for (k, v) in obj {
-                let child = PathElement::Field(k.clone());
+                let child = field_pe(map, k);
                 visit(table, key_type(map, k), v, &mut sub, &child);
                 if map.field(k).is_none() {
                     sub.insert_member(child);
@@ -82,6 +82,14 @@ fn visit_items(
         };
         visit(table, list.elem, item, node, &pe);
         node.insert_member(pe);
+    }
+}
+
+/// The path element of key `k`, sharing the schema's copy of declared field names.
+fn field_pe(map: &super::super::schema::MapDef, k: &str) -> PathElement {
+    match map.field(k) {
+        Some(f) => PathElement::Field(f.name.clone()),
+        None => PathElement::field(k),
     }
 }
 
