@@ -13,4 +13,4 @@ mod prepare;
 pub use batch::{Applied, apply_batch, wait_established};
 pub use error::ApplyError;
 pub use order::{Stage, stage_of};
-pub use prepare::{Prepared, prepare};
+pub use prepare::{Prepared, prepare, prepare_with};

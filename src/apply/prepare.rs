@@ -29,6 +29,16 @@ pub fn prepare(
     namespace: &str,
     set: &ApplySet,
 ) -> Result<Vec<Prepared>, ApplyError> {
+    prepare_with(|v, k| cluster.resource(v, k), objects, namespace, set)
+}
+
+/// [`prepare`] with any way of resolving `(apiVersion, kind)` to a served resource.
+pub fn prepare_with(
+    resolve: impl Fn(&str, &str) -> Option<Resource>,
+    objects: &[Value],
+    namespace: &str,
+    set: &ApplySet,
+) -> Result<Vec<Prepared>, ApplyError> {
     let crd_scopes = crd_scopes(objects);
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(objects.len());
@@ -40,7 +50,7 @@ pub fn prepare(
         let Some(display) = name_of(&object) else {
             return Err(ApplyError::NoIdentity { index });
         };
-        let resource = cluster.resource(&api_version, &kind);
+        let resource = resolve(&api_version, &kind);
         let namespaced = match &resource {
             Some(r) => r.namespaced,
             None => *crd_scopes
@@ -108,4 +118,94 @@ fn crd_scopes(objects: &[Value]) -> Vec<(String, String, bool)> {
             Some((group, kind, namespaced))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn resolve(api_version: &str, kind: &str) -> Option<Resource> {
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let namespaced = match kind {
+            "Namespace" | "ClusterRole" | "CustomResourceDefinition" => false,
+            "ConfigMap" | "Deployment" => true,
+            _ => return None,
+        };
+        Some(Resource {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+            plural: format!("{}s", kind.to_lowercase()),
+            namespaced,
+        })
+    }
+
+    fn set() -> ApplySet {
+        ApplySet::for_environment("staging", "ml")
+    }
+
+    #[test]
+    fn namespaces_are_defaulted_and_stripped_and_members_labelled() {
+        let objects = vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b", "namespace": "other"}}),
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": "r", "namespace": "ml"}}),
+        ];
+        let prepared = prepare_with(resolve, &objects, "ml", &set()).expect("prepared");
+        let ids: Vec<String> = prepared.iter().map(|p| p.id.to_string()).collect();
+        assert_eq!(
+            ids,
+            [
+                "ConfigMap ml/a",
+                "ConfigMap other/b",
+                "ClusterRole.rbac.authorization.k8s.io r"
+            ]
+        );
+        for p in &prepared {
+            assert_eq!(
+                p.object["metadata"]["labels"][PART_OF_LABEL],
+                json!(set().id)
+            );
+        }
+    }
+
+    #[test]
+    fn custom_resources_take_their_scope_from_a_crd_in_the_set() {
+        let objects = vec![
+            json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": "widgets.example.com"},
+                "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Widget"}}}),
+            json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}),
+        ];
+        let prepared = prepare_with(resolve, &objects, "ml", &set()).expect("prepared");
+        assert!(prepared[1].resource.is_none());
+        assert_eq!(prepared[1].id.namespace.as_deref(), Some("ml"));
+        let unknown = vec![
+            json!({"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g"}}),
+        ];
+        let err = prepare_with(resolve, &unknown, "ml", &set()).expect_err("unknown kind");
+        assert!(
+            err.to_string().starts_with("Gadget.example.com g: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn preset_labels_and_duplicates_are_errors() {
+        let labelled = vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a",
+            "labels": {PART_OF_LABEL: "applyset-x-v1"}}}),
+        ];
+        let err = prepare_with(resolve, &labelled, "ml", &set()).expect_err("label set");
+        assert!(err.to_string().contains(PART_OF_LABEL), "{err}");
+        let twice = vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "ml"}}),
+        ];
+        let err = prepare_with(resolve, &twice, "ml", &set()).expect_err("duplicate");
+        assert!(err.to_string().contains("more than once"), "{err}");
+    }
 }
