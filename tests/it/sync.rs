@@ -350,3 +350,59 @@ async fn status_shows_revision_drift_and_health() {
         status.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_still_in_progress_at_the_timeout_fail_the_sync() {
+    let env = sandbox().await;
+    let repo = Repo::empty();
+    // A suspended Job never starts: kstatus keeps it InProgress.
+    repo.tiny(
+        "tiny",
+        "tiny",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: later\nspec:\n  suspend: true\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: job\n        image: busybox:1.36\n",
+        "",
+    );
+    repo.commit("a suspended job");
+    let options = SyncOptions {
+        health_timeout: Some(std::time::Duration::from_millis(500)),
+        ..SyncOptions::default()
+    };
+    let report = sync_env(&env, &repo, "tiny", &options).await;
+    assert_eq!(
+        report.result,
+        SyncResult::HealthTimeout,
+        "{:?}",
+        report.problems
+    );
+    let health = report.health.expect("health was checked");
+    assert!(health.timed_out);
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("Job.batch tiny/later: InProgress (Job not started)")),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_context_is_an_error_naming_it() {
+    let env = sandbox().await;
+    let repo = Repo::examples();
+    let out = converge(
+        &repo,
+        Some(&env.kubeconfig()),
+        &["--context", "no-such-context", "sync", "--env", "staging"],
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("no-such-context"), "{}", out.stderr);
+    let named = converge(
+        &repo,
+        Some(&env.kubeconfig()),
+        &["--context", "sandbox", "diff", "--env", "staging"],
+    )
+    .await;
+    assert_eq!(named.code, 1, "{}", named.all());
+}
