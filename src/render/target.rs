@@ -58,6 +58,10 @@ impl Accumulator {
 pub struct BuildContext {
     /// The strategic-merge schema: the first kustomization with `openapi:` decides it.
     pub schema: RefCell<Option<MergeSchema>>,
+    /// Whether the built-in schema has been consulted yet. kustomize keeps its schema in
+    /// global state and loads the built-in definitions on first use; a custom document set
+    /// after that adds to them instead of replacing them.
+    pub schema_used: std::cell::Cell<bool>,
     /// Origin tracking (buildMetadata), decided by the top kustomization.
     pub tracking: Option<Tracking>,
 }
@@ -66,6 +70,7 @@ impl BuildContext {
     pub fn new() -> BuildContext {
         BuildContext {
             schema: RefCell::new(None),
+            schema_used: std::cell::Cell::new(false),
             tracking: None,
         }
     }
@@ -170,9 +175,13 @@ impl<'s> Target<'s> {
                 path: self.loader.root().join(path),
                 message: e.to_string(),
             })?;
-            let schema = MergeSchema::builtin()
-                .with_openapi_document(&doc)
-                .map_err(|e| self.entry_error(path, e.to_string()))?;
+            let builtin = MergeSchema::builtin();
+            let schema = if ctx.schema_used.get() {
+                builtin.extended_with_openapi_document(&doc)
+            } else {
+                builtin.with_openapi_document(&doc)
+            }
+            .map_err(|e| self.entry_error(path, e.to_string()))?;
             *ctx.schema.borrow_mut() = Some(schema);
         } else if let Some(version) = openapi.get("version") {
             let known = ["v1.21.2", "v1212", "v1.21", ""];
@@ -264,6 +273,11 @@ impl<'s> Target<'s> {
                 if let Some(t) = &ctx.tracking {
                     let from = build_metadata::Origin::file(t.path_of(self, path));
                     build_metadata::add_origin(list.iter_mut(), &from);
+                }
+                // Comparing ids consults the schema for kinds kustomize has no precomputed
+                // scope for.
+                if !list.is_empty() {
+                    ctx.schema_used.set(true);
                 }
                 for res in list {
                     let id = res.cur_id();
@@ -398,14 +412,10 @@ impl<'s> Target<'s> {
             transform::patch::apply_json6902_entry(self, resources, patch)?;
             ran(resources, "PatchJson6902Transformer", 1);
         }
-        for replica in &k.replicas {
-            transform::replicas::apply(resources, replica, &ra.config.replicas, file)?;
-            ran(resources, "ReplicaCountTransformer", 1);
-        }
-        for image in &k.images {
-            transform::images::apply(resources, image, &ra.config.images, file)?;
-            ran(resources, "ImageTagTransformer", 1);
-        }
+        transform::replicas::apply_all(resources, &k.replicas, &ra.config.replicas, file)?;
+        ran(resources, "ReplicaCountTransformer", k.replicas.len());
+        transform::images::apply_all(resources, &k.images, &ra.config.images, file)?;
+        ran(resources, "ImageTagTransformer", k.images.len());
         if !k.replacements.is_empty() {
             transform::replacements::apply(self, resources, &k.replacements)?;
             ran(resources, "ReplacementTransformer", 1);

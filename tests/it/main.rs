@@ -15,6 +15,7 @@ mod sandbox_kube;
 mod sandbox_ssa;
 mod sandbox_support;
 mod sandbox_watch;
+mod smp;
 mod support;
 mod sync;
 mod sync_safety;
