@@ -31,3 +31,35 @@ pub fn render(sets: &[ChangeSet]) -> Value {
         "environments": environments,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::diff::{ObjectChange, ObjectId};
+
+    #[test]
+    fn lists_only_changes_with_a_summary() {
+        let a = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}});
+        let b = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}});
+        let id = |o: &Value| ObjectId::of(o).expect("an id");
+        let set = ChangeSet::new(
+            "staging",
+            vec![
+                ObjectChange::compare(id(&a), Some(&a), Some(&a)),
+                ObjectChange::compare(id(&b), None, Some(&b)),
+            ],
+        );
+        let out = render(&[set]);
+        assert_eq!(out["changed"], true);
+        assert_eq!(out["environments"][0]["summary"]["create"], 1);
+        assert_eq!(out["environments"][0]["summary"]["unchanged"], 1);
+        let changes = out["environments"][0]["changes"]
+            .as_array()
+            .expect("changes");
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0]["action"], "Create");
+        assert_eq!(changes[0]["id"]["name"], "b");
+    }
+}

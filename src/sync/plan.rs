@@ -132,6 +132,9 @@ pub async fn plan(
         environment: environment.clone(),
         source: Box::new(source),
     })?;
+    for gk in &members.unserved {
+        tracing::warn!(%environment, group_kind = %gk, "the ApplySet lists a kind the cluster no longer serves; its members are gone with it");
+    }
     let desired: HashSet<ObjectId> = objects.iter().map(|o| o.prepared.id.clone()).collect();
     let prune = prune::plan(&set, &members.members, &desired);
     Ok(Plan {
