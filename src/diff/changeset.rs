@@ -114,6 +114,8 @@ pub struct Summary {
 /// A policy verdict as the diff outputs show it (decoupled from the policy engine's types).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolicyResult {
+    /// False when the policies could not be evaluated at all (no verdict either way).
+    pub evaluated: bool,
     pub denied: bool,
     pub summary: String,
     #[serde(skip)]

@@ -19,6 +19,7 @@ pub fn render(sets: &[ChangeSet]) -> Value {
                 "summary": set.summary(),
                 "changes": changes,
                 "policy": set.policy.as_ref().map(|p| json!({
+                    "evaluated": p.evaluated,
                     "denied": p.denied,
                     "summary": p.summary,
                     "report": p.report,

@@ -19,6 +19,7 @@ pub fn render(sets: &[ChangeSet]) -> String {
     for set in sets {
         let s = set.summary();
         let policy = match &set.policy {
+            Some(p) if !p.evaluated => format!("⚠️ {}", p.summary),
             Some(p) if p.denied => format!("❌ {}", p.summary),
             Some(p) => format!("✅ {}", p.summary),
             None => "—".to_string(),

@@ -30,6 +30,7 @@ fn engine(
     let paths = env.spec.policies.paths.join(", ");
     tracing::warn!(environment = %env.metadata.name, %paths, "policy engine not available in this build; policies not evaluated");
     Ok(Some(PolicyResult {
+        evaluated: false,
         denied: false,
         summary: format!("not evaluated (no policy engine in this build): {paths}"),
         text: String::new(),
