@@ -182,18 +182,20 @@ pub async fn run(
         digest: Some(report.digest.clone()),
         result: Some(report.result.as_str().to_string()),
     };
-    let current = prune::read_parent(cluster, &plan.set)
-        .await
-        .map_err(|source| SyncError::ApplySet {
-            environment: environment.clone(),
-            source: Box::new(source),
-        })?;
-    prune::write_parent(cluster, &plan.set, &current, &kinds, &namespaces, &record)
-        .await
-        .map_err(|source| SyncError::ApplySet {
-            environment,
-            source: Box::new(source),
-        })?;
+    // Membership was recorded before the first write; losing the record of the outcome must
+    // not lose the report of what was done.
+    let recorded = match prune::read_parent(cluster, &plan.set).await {
+        Ok(current) => {
+            prune::write_parent(cluster, &plan.set, &current, &kinds, &namespaces, &record).await
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(e) = recorded {
+        tracing::warn!(%environment, error = %e, "cannot record the sync on the ApplySet parent");
+        report
+            .problems
+            .push(format!("recording the result on the ApplySet parent: {e}"));
+    }
     Ok(finish(report))
 }
 
