@@ -153,10 +153,7 @@ pub fn offline(
     for name in names {
         let old = render(&base_side, &name, base_envs.contains(&name))?;
         let new = render(&head_side, &name, head_envs.contains(&name))?;
-        if only.is_none()
-            && content_digest(&base_side, old.as_ref())?
-                == content_digest(&head_side, new.as_ref())?
-        {
+        if only.is_none() && closure_digest(old.as_ref()) == closure_digest(new.as_ref()) {
             continue;
         }
         let before = old.as_ref().map(|(_, r)| r.objects()).unwrap_or_default();
@@ -176,42 +173,11 @@ pub fn offline(
     Ok((out, head_source))
 }
 
-/// A digest of an input closure that does not depend on the kind of source: work trees and
-/// git trees fingerprint files differently, so both are re-fingerprinted here as git blob
-/// ids (what a commit of the work tree would hold).
-fn content_digest(
-    side: &Side,
-    render: Option<&(Environment, Rendered)>,
-) -> Result<Option<String>, DiffError> {
-    use crate::source::EntryKind;
-    use sha2::{Digest, Sha256};
-    let Some((_, rendered)) = render else {
-        return Ok(None);
-    };
-    let source = side.source();
-    let failed = |source| DiffError::Source {
-        what: side.label(),
-        source,
-    };
-    let mut hasher = Sha256::new();
-    for path in rendered.closure.entries.keys() {
-        let full = source.root().join(path);
-        let seen = match source.kind(&full).map_err(failed)? {
-            EntryKind::File => {
-                let bytes = source.read(&full).map_err(failed)?;
-                git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)
-                    .map(|oid| oid.to_string())
-                    .unwrap_or_default()
-            }
-            EntryKind::Dir => "dir".to_string(),
-            EntryKind::Missing => "missing".to_string(),
-        };
-        hasher.update(path.to_string_lossy().as_bytes());
-        hasher.update([0]);
-        hasher.update(seen.as_bytes());
-        hasher.update([b'\n']);
-    }
-    Ok(Some(hex::encode(hasher.finalize())))
+/// The input-closure digest of a render (None when the environment does not exist on that
+/// side). Sources fingerprint files as git blob ids, so a work tree and a commit holding the
+/// same files have the same digest.
+fn closure_digest(render: Option<&(Environment, Rendered)>) -> Option<String> {
+    render.map(|(_, rendered)| rendered.closure.digest())
 }
 
 /// Pairs two renders by object id and compares each pair; order: the head's objects in

@@ -16,7 +16,7 @@ use crate::diff::Action;
 use crate::environment::{self, Environment};
 use crate::health::{HealthReport, Progress, Status};
 use crate::render::Rendered;
-use crate::source::{FsSource, GitSource, InputClosure, Source};
+use crate::source::{FsSource, GitSource, Source};
 use crate::sync::{self, SyncContext, SyncOptions, SyncReport};
 
 /// A runtime for the async cluster commands.
@@ -51,54 +51,28 @@ pub(super) struct Desired {
     pub revision: Option<String>,
 }
 
-/// Renders environment `name`: from HEAD when none of its inputs has uncommitted changes
-/// (so revision and closure digest are exactly what the controller renders from git), else
-/// from the work tree, marked dirty.
+/// Renders environment `name` from the work tree; the revision is HEAD's commit when HEAD
+/// holds exactly the same inputs (so revision and closure digest are what the controller
+/// renders from git), else HEAD's id marked `-dirty`.
 pub(super) fn render_desired(repo: &Path, name: &str) -> anyhow::Result<Desired> {
     let fs = FsSource::new(repo)?;
     let (env, rendered) = environment::render_environment(&fs, name)?;
-    let Ok(head) = GitSource::open(repo, "HEAD") else {
-        return Ok(Desired {
-            source: Box::new(fs),
-            env,
-            rendered,
-            revision: None,
-        });
+    let revision = match GitSource::open(repo, "HEAD") {
+        Ok(head) => {
+            let id = head.commit().to_string();
+            if rendered.closure.unchanged_in(&head)? {
+                Some(id)
+            } else {
+                Some(format!("{id}-dirty"))
+            }
+        }
+        Err(_) => None,
     };
-    let id = head.commit().to_string();
-    if !committed(repo, &rendered.closure) {
-        return Ok(Desired {
-            source: Box::new(fs),
-            env,
-            rendered,
-            revision: Some(format!("{id}-dirty")),
-        });
-    }
-    let (env, rendered) = environment::render_environment(&head, name)
-        .with_context(|| format!("rendering {name} at HEAD"))?;
     Ok(Desired {
-        source: Box::new(head),
+        source: Box::new(fs),
         env,
         rendered,
-        revision: Some(id),
-    })
-}
-
-/// Whether every file in the closure is committed unchanged (new, modified, deleted or
-/// ignored files make the work tree's render differ from HEAD's).
-fn committed(repo: &Path, closure: &InputClosure) -> bool {
-    let Ok(git) = git2::Repository::open(repo) else {
-        return false;
-    };
-    closure.entries.keys().all(|path| {
-        if repo.join(path).is_dir() {
-            return true;
-        }
-        match git.status_file(path) {
-            Ok(status) => status.is_empty(),
-            // Never existed anywhere: probed and absent on both sides.
-            Err(e) => e.code() == git2::ErrorCode::NotFound,
-        }
+        revision,
     })
 }
 
