@@ -205,34 +205,7 @@ impl TransformerConfig {
 /// kustomize's `Gvk.IsLessThan`: kinds of its install order first (or last), then by the
 /// text `Kind.version.group`.
 pub fn gvk_order(a: &Gvk, b: &Gvk) -> Ordering {
-    const FIRST: &[&str] = &[
-        "Namespace",
-        "ResourceQuota",
-        "StorageClass",
-        "CustomResourceDefinition",
-        "ServiceAccount",
-        "PodSecurityPolicy",
-        "Role",
-        "ClusterRole",
-        "RoleBinding",
-        "ClusterRoleBinding",
-        "ConfigMap",
-        "Secret",
-        "Endpoints",
-        "Service",
-        "LimitRange",
-        "PriorityClass",
-        "PersistentVolume",
-        "PersistentVolumeClaim",
-        "Deployment",
-        "StatefulSet",
-        "CronJob",
-        "PodDisruptionBudget",
-    ];
-    const LAST: &[&str] = &[
-        "MutatingWebhookConfiguration",
-        "ValidatingWebhookConfiguration",
-    ];
+    use super::transform::sort::{DEFAULT_FIRST as FIRST, DEFAULT_LAST as LAST};
     fn rank(kind: &str) -> i64 {
         if let Some(i) = FIRST.iter().position(|k| *k == kind) {
             return i as i64 - FIRST.len() as i64;

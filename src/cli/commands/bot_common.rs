@@ -71,3 +71,18 @@ pub(super) fn report(
 
 /// How many times a push is retried after another push got there first.
 pub(super) const PUSH_ATTEMPTS: u32 = 5;
+
+/// The commit a push retry rebuilds on (the freshly fetched head of the branch).
+pub(super) fn fetched_head(
+    repo: &Repository,
+    base: Oid,
+) -> Result<git2::Commit<'_>, crate::bot::BotError> {
+    repo.find_commit(base)
+        .map_err(|e| crate::bot::BotError::Git {
+            action: format!("reading {base}"),
+            source: crate::git::GitError::Call {
+                action: "reading the fetched head".into(),
+                source: e,
+            },
+        })
+}

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 
-use super::bot_common::{PUSH_ATTEMPTS, branch, open_repo, remote_of, report};
+use super::bot_common::{PUSH_ATTEMPTS, branch, fetched_head, open_repo, remote_of, report};
 use crate::bot::{self, CommitOptions, HealthVerdict, PromoteRequest};
 use crate::cli::{GlobalArgs, Outcome, PromoteArgs};
 use crate::git::Credentials;
@@ -30,13 +30,7 @@ pub(super) fn run(global: &GlobalArgs, args: PromoteArgs) -> anyhow::Result<Outc
         let credentials = Credentials::from_env()?;
         let remote = remote_of(&repo, &branch);
         let edit = |repo: &git2::Repository, base: git2::Oid| {
-            let base = repo.find_commit(base).map_err(|e| bot::BotError::Git {
-                action: format!("reading {base}"),
-                source: crate::git::GitError::Call {
-                    action: "reading the fetched head".into(),
-                    source: e,
-                },
-            })?;
+            let base = fetched_head(repo, base)?;
             bot::promote_commit(repo, &base, &request, &opts)
         };
         let pushed =

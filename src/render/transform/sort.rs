@@ -10,7 +10,8 @@ use crate::render::kustomization::SortOptions;
 use crate::render::resid::{Gvk, ResId};
 use crate::render::resmap::ResMap;
 
-const DEFAULT_FIRST: &[&str] = &[
+/// kustomize's legacy install order: these kinds first, in this order...
+pub const DEFAULT_FIRST: &[&str] = &[
     "Namespace",
     "ResourceQuota",
     "StorageClass",
@@ -34,7 +35,8 @@ const DEFAULT_FIRST: &[&str] = &[
     "CronJob",
     "PodDisruptionBudget",
 ];
-const DEFAULT_LAST: &[&str] = &[
+/// ...and these last.
+pub const DEFAULT_LAST: &[&str] = &[
     "MutatingWebhookConfiguration",
     "ValidatingWebhookConfiguration",
 ];
