@@ -212,11 +212,60 @@ pub struct HistoryArgs {
     pub rev: Option<String>,
 }
 
+/// `converge run`: the controller. Git credentials come from the environment
+/// (`CONVERGE_GIT_TOKEN` or `CONVERGE_GIT_TOKEN_FILE`, `CONVERGE_GIT_SSH_KEY_FILE`), never
+/// from arguments.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Watch this directory instead of cloning a remote.
-    #[arg(long)]
+    /// The repository to clone (bare) and follow.
+    #[arg(
+        long,
+        env = "CONVERGE_REPO_URL",
+        value_name = "URL",
+        conflicts_with = "path"
+    )]
+    pub repo_url: Option<String>,
+    /// The branch to follow.
+    #[arg(long, env = "CONVERGE_BRANCH", default_value = "main")]
+    pub branch: String,
+    /// Watch this directory instead of cloning a remote (a git-sync volume, a work tree).
+    #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
+    /// How often to fetch: 30s, 1m, 5m...
+    #[arg(long, default_value = "1m")]
+    pub interval: String,
+    /// Where to serve /healthz, /readyz, /metrics, /api/environments and /hooks/*.
+    #[arg(long, default_value = "0.0.0.0:8080")]
+    pub listen: String,
+    /// A file holding the webhook secret (HMAC key / GitLab token); webhooks are refused
+    /// without it.
+    #[arg(long, env = "CONVERGE_WEBHOOK_SECRET_FILE", value_name = "FILE")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// Environments reconciled at once.
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
+    /// Elect a leader with a coordination.k8s.io Lease (for more than one replica).
+    #[arg(long)]
+    pub leader_election: bool,
+    /// The Lease's name.
+    #[arg(long, default_value = "converge-controller")]
+    pub lease_name: String,
+    /// The Lease's namespace (default: $POD_NAMESPACE, then the service account's).
+    #[arg(long, env = "POD_NAMESPACE")]
+    pub lease_namespace: Option<String>,
+    /// Where the bare clone is kept (default: a directory under the system temp dir).
+    #[arg(long, env = "CONVERGE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub log_format: LogFormat,
+}
+
+/// How `converge run` logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Json,
+    Text,
 }
 
 /// The sandbox writes its kubeconfig to the global `--kubeconfig` path
@@ -232,7 +281,11 @@ pub struct SandboxArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// Keep the scratch repository (its path is printed) instead of removing it.
+    #[arg(long)]
+    pub keep: bool,
+}
 
 /// Parses the command line, runs the command and maps the result to an exit code.
 pub fn main() -> ExitCode {

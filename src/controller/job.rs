@@ -256,8 +256,8 @@ pub async fn reconcile(
         .sync(SyncRequest {
             client: &ctx.client,
             environment: &render.environment,
-            rendered: &render.rendered,
-            source: render.source.as_ref(),
+            rendered: Arc::clone(&render.rendered),
+            source: Arc::clone(&render.source),
             revision: &revision,
             stop: &ctx.stop,
         })

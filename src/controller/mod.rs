@@ -36,6 +36,7 @@ pub mod leader;
 mod metrics;
 mod path_watch;
 mod pipeline;
+mod pipeline_sync;
 mod prepare;
 mod repo;
 mod rollback;
@@ -59,6 +60,7 @@ pub use pipeline::{
     ApplySet, EnvironmentSync, ObjectKey, ObjectRef, Revert, RevertFailure, RevertOutcome,
     RevertRequest, SyncFailure, SyncOutcome, SyncRequest, Unhealthy, Verdict,
 };
+pub use pipeline_sync::PipelineSync;
 pub use repo::{Mirror, Snapshot, redact_url};
 pub use rollback::{GitReverter, Target as RevertTarget, default_reverter};
 pub use status::{

@@ -7,6 +7,7 @@
 //! a fake one.
 
 use std::fmt;
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use serde::Serialize;
@@ -96,9 +97,9 @@ pub struct SyncRequest<'a> {
     pub client: &'a kube::Client,
     pub environment: &'a Environment,
     /// The render (objects and input closure).
-    pub rendered: &'a Rendered,
+    pub rendered: Arc<Rendered>,
     /// The tree it was rendered from (the policy gate reads the policies there).
-    pub source: &'a dyn Source,
+    pub source: Arc<dyn Source>,
     /// The commit (or work-tree description) the objects were rendered from.
     pub revision: &'a str,
     /// Raised on shutdown or lost leadership: finish the current write, then abandon

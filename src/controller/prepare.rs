@@ -21,10 +21,10 @@ pub enum Prepared {
 /// A render, with the tree it came from (the sync's policy gate reads it too).
 pub struct Render {
     pub environment: Environment,
-    pub rendered: Rendered,
+    pub rendered: std::sync::Arc<Rendered>,
     /// The closure of the render and of the selected policy files.
     pub closure: InputClosure,
-    pub source: Box<dyn Source>,
+    pub source: std::sync::Arc<dyn Source>,
 }
 
 /// Checks `previous` (the closure of the last reconcile) against `snapshot`, and renders
@@ -62,8 +62,8 @@ pub fn prepare(snapshot: &Snapshot, name: &str, previous: Option<&InputClosure>)
         .extend(gate::policy_closure(source.as_ref(), &environment).entries);
     Prepared::Rendered(Box::new(Render {
         environment,
-        rendered,
+        rendered: std::sync::Arc::new(rendered),
         closure,
-        source,
+        source: std::sync::Arc::from(source),
     }))
 }

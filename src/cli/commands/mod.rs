@@ -3,11 +3,13 @@
 mod bot_common;
 mod build;
 mod bump;
+mod demo;
 mod diff;
 mod history;
 mod promote;
 mod render;
 mod rollback;
+mod run;
 mod sandbox;
 mod status;
 mod sync;
@@ -30,9 +32,9 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Promote(args) => promote::run(&global, args),
         Command::Rollback(args) => rollback::run(&global, args),
         Command::History(args) => history::run(&global, args),
-        Command::Run(_) => not_yet("run"),
+        Command::Run(args) => run::run(&global, args),
         Command::Sandbox(args) => sandbox::run(&global, args),
-        Command::Demo(_) => not_yet("demo"),
+        Command::Demo(args) => demo::run(&global, args),
     }
 }
 
