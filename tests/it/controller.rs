@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use converge::controller::{Metrics, NoRevert, Phase, Repository, Running, webhook};
 use converge::sandbox::Sandbox;
 
-use super::controller_fake::FakeSync;
+use super::controller_record::{Calls, Recorded, calls};
 use super::controller_support::{
     Remote, WEBHOOK_SECRET, config, eventually, get, image_of, phase_is, post, push_payload,
     sandbox, set_tag, start, wait_for,
@@ -20,7 +20,7 @@ struct Harness {
     remote: Remote,
     sandbox: Sandbox,
     running: Running,
-    fake: Arc<FakeSync>,
+    calls: Calls,
     _data: tempfile::TempDir,
 }
 
@@ -28,7 +28,7 @@ async fn harness() -> Harness {
     let remote = Remote::seed();
     let sandbox = sandbox().await;
     let data = tempfile::tempdir().expect("tempdir");
-    let fake = Arc::new(FakeSync::new("a", Arc::new(Mutex::new(Vec::new()))));
+    let calls: Calls = Arc::new(Mutex::new(Vec::new()));
     let repository = Repository::Remote {
         url: remote.url.clone(),
         branch: "main".into(),
@@ -36,7 +36,7 @@ async fn harness() -> Harness {
     let running = start(
         config(repository, data.path()),
         sandbox.client(),
-        fake.clone(),
+        Arc::new(Recorded::new("a", &calls)),
         Arc::new(NoRevert),
     )
     .await;
@@ -48,7 +48,7 @@ async fn harness() -> Harness {
         remote,
         sandbox,
         running,
-        fake,
+        calls,
         _data: data,
     }
 }
@@ -240,9 +240,7 @@ async fn a_commit_to_one_environment_costs_the_others_no_render_and_no_api_call(
         text.contains("converge_renders_skipped_total{environment=\"production\"} 1"),
         "{text}"
     );
-    let syncs: Vec<_> = h
-        .fake
-        .calls()
+    let syncs: Vec<_> = calls(&h.calls)
         .into_iter()
         .filter(|c| c.what == "sync")
         .collect();
@@ -308,8 +306,7 @@ async fn kubectl_patch_of_a_managed_field_is_healed() {
     );
     // Production (self-heal on too) saw no drift: nothing healed there.
     assert!(
-        h.fake
-            .calls()
+        calls(&h.calls)
             .iter()
             .all(|c| c.what != "heal" || c.environment == "staging")
     );
@@ -424,12 +421,12 @@ async fn a_watched_directory_is_synced_when_it_changes() {
     let remote = Remote::seed();
     let sandbox = sandbox().await;
     let data = tempfile::tempdir().expect("tempdir");
-    let fake = Arc::new(FakeSync::new("a", Arc::new(Mutex::new(Vec::new()))));
+    let log: Calls = Arc::new(Mutex::new(Vec::new()));
     let work = remote.work();
     let running = start(
         config(Repository::Path { dir: work.clone() }, data.path()),
         sandbox.client(),
-        fake,
+        Arc::new(Recorded::new("a", &log)),
         Arc::new(NoRevert),
     )
     .await;

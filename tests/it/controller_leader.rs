@@ -11,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use kube::Api;
 use kube::api::PostParams;
 
-use super::controller_fake::{Call, FakeSync};
+use super::controller_record::{Calls, Recorded};
 use super::controller_support::{Remote, config, phase_is, sandbox, set_tag, start, wait_for};
 
 const NAMESPACE: &str = "converge-system";
@@ -29,7 +29,7 @@ async fn replica(
     remote: &Remote,
     client: &kube::Client,
     who: &str,
-    calls: &Arc<Mutex<Vec<Call>>>,
+    calls: &Calls,
     data: &tempfile::TempDir,
 ) -> Running {
     let repository = Repository::Remote {
@@ -42,7 +42,7 @@ async fn replica(
     start(
         config,
         client.clone(),
-        Arc::new(FakeSync::new(who, Arc::clone(calls))),
+        Arc::new(Recorded::new(who, calls)),
         Arc::new(NoRevert),
     )
     .await
@@ -73,7 +73,7 @@ async fn only_the_leader_writes_and_the_other_takes_over_when_it_stops() {
     let client = sandbox.client();
     namespace(&client).await;
     let data = tempfile::tempdir().expect("tempdir");
-    let calls = Arc::new(Mutex::new(Vec::new()));
+    let calls: Calls = Arc::new(Mutex::new(Vec::new()));
 
     let a = replica(&remote, &client, "replica-a", &calls, &data).await;
     wait_for(a.status(), "replica-a leading and synced", |s| {
@@ -183,7 +183,7 @@ async fn an_expired_lease_is_taken_over_and_a_live_one_is_not() {
         .await
         .expect("lease");
     let data = tempfile::tempdir().expect("tempdir");
-    let calls = Arc::new(Mutex::new(Vec::new()));
+    let calls: Calls = Arc::new(Mutex::new(Vec::new()));
     let b = replica(&remote, &client, "replica-b", &calls, &data).await;
     wait_for(b.status(), "replica-b fetched", |s| s.controller().ready).await;
     assert!(!b.status().controller().leader, "took a live lease at once");

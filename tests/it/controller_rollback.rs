@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use converge::controller::{Phase, Repository, RevertOutcome, default_reverter};
 
-use super::controller_fake::FakeSync;
+use super::controller_record::Recorded;
 use super::controller_support::{
     Remote, config, eventually, image_of, sandbox, set_tag, start, wait_for,
 };
@@ -27,8 +27,8 @@ async fn a_broken_bump_is_reverted_on_the_remote_and_the_environment_heals() {
         data.path(),
     );
     let reverter = default_reverter(&config);
-    let fake = Arc::new(FakeSync::new("a", Arc::new(Mutex::new(Vec::new()))));
-    let running = start(config, sandbox.client(), fake, reverter).await;
+    let recorded = Arc::new(Recorded::new("a", &Arc::new(Mutex::new(Vec::new()))));
+    let running = start(config, sandbox.client(), recorded, reverter).await;
     wait_for(running.status(), "staging synced", |s| {
         s.env("staging").is_some_and(|e| e.phase == Phase::Synced)
     })
@@ -69,7 +69,7 @@ async fn a_broken_bump_is_reverted_on_the_remote_and_the_environment_heals() {
         "{newest}"
     );
     assert!(newest.contains("staging-api"), "{newest}");
-    assert!(newest.contains("ProgressDeadlineExceeded"), "{newest}");
+    assert!(newest.contains("Progress deadline exceeded"), "{newest}");
     assert_eq!(
         log.iter()
             .filter(|m| m.contains("Converge-Revert-Of"))
@@ -111,8 +111,8 @@ async fn a_rollback_that_stays_unhealthy_is_not_reverted_again() {
         data.path(),
     );
     let reverter = default_reverter(&config);
-    let fake = Arc::new(FakeSync::new("a", Arc::new(Mutex::new(Vec::new()))));
-    let running = start(config, sandbox.client(), fake, reverter).await;
+    let recorded = Arc::new(Recorded::new("a", &Arc::new(Mutex::new(Vec::new()))));
+    let running = start(config, sandbox.client(), recorded, reverter).await;
     wait_for(running.status(), "staging synced", |s| {
         s.env("staging").is_some_and(|e| e.phase == Phase::Synced)
     })
