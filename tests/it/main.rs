@@ -7,6 +7,7 @@ mod controller;
 mod controller_leader;
 mod controller_record;
 mod controller_rollback;
+mod controller_shutdown;
 mod controller_support;
 mod diff;
 mod render;
