@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kube::Api;
@@ -49,6 +50,30 @@ pub struct DriftEvent {
     pub hash: Option<u64>,
     /// Part of a (re)list rather than a live change.
     pub listed: bool,
+    /// A manager other than converge wrote the object itself (not just its status).
+    pub foreign_writer: bool,
+}
+
+/// converge's own field managers (objects and ApplySet parents).
+const OWN_MANAGERS: [&str; 2] = ["converge", "converge-applyset"];
+
+/// Whether a manager other than converge has written the object outside its status: what
+/// a first sight of an object (a list right after a sync) must be checked for, since the
+/// change may have come between the sync and the list.
+pub fn foreign_writer(object: &Value) -> bool {
+    object
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .is_some_and(|entries| {
+            entries.iter().any(|entry| {
+                let manager = entry.get("manager").and_then(Value::as_str).unwrap_or("");
+                let subresource = entry
+                    .get("subresource")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                !OWN_MANAGERS.contains(&manager) && subresource.is_empty()
+            })
+        })
 }
 
 /// A hash of what an object says, leaving out what the server and controllers write
@@ -84,7 +109,14 @@ pub struct DriftWatches {
     wanted: BTreeMap<String, (String, BTreeSet<Gvk>)>,
     /// Kind → (the ids its selector names, the task).
     running: BTreeMap<Gvk, (BTreeSet<String>, JoinHandle<()>)>,
+    /// Registrations not yet applied to the running watches: (first, last) change.
+    dirty: Option<(Instant, Instant)>,
 }
+
+/// Watches restart once registrations have been quiet this long...
+const SETTLE: Duration = Duration::from_millis(300);
+/// ...or at the latest this long after the first unapplied one (a busy start-up).
+const MAX_DELAY: Duration = Duration::from_secs(3);
 
 impl DriftWatches {
     pub fn new(client: kube::Client, events: mpsc::Sender<DriftEvent>) -> DriftWatches {
@@ -93,6 +125,7 @@ impl DriftWatches {
             events,
             wanted: BTreeMap::new(),
             running: BTreeMap::new(),
+            dirty: None,
         }
     }
 
@@ -103,11 +136,35 @@ impl DriftWatches {
             return;
         }
         self.wanted.insert(env.to_string(), entry);
-        self.restart_changed();
+        self.mark_dirty();
     }
 
     pub fn remove(&mut self, env: &str) {
         if self.wanted.remove(env).is_some() {
+            self.mark_dirty();
+        }
+    }
+
+    /// Restarting a kind's watch re-lists its objects: registrations are batched rather
+    /// than applied one by one (a start-up registers every environment in turn).
+    fn mark_dirty(&mut self) {
+        let now = Instant::now();
+        self.dirty = Some(match self.dirty {
+            Some((first, _)) => (first, now),
+            None => (now, now),
+        });
+    }
+
+    /// When the pending registrations are due to be applied.
+    pub fn due(&self) -> Option<Instant> {
+        self.dirty
+            .map(|(first, last)| (last + SETTLE).min(first + MAX_DELAY))
+    }
+
+    /// Applies pending registrations when they are due.
+    pub fn flush_if_due(&mut self) {
+        if self.due().is_some_and(|due| due <= Instant::now()) {
+            self.dirty = None;
             self.restart_changed();
         }
     }
@@ -145,6 +202,7 @@ impl DriftWatches {
             task.abort();
         }
         self.wanted.clear();
+        self.dirty = None;
     }
 }
 
@@ -223,6 +281,7 @@ async fn watch_kind(
             key,
             hash,
             listed,
+            foreign_writer: foreign_writer(&value),
         };
         if events.send(event).await.is_err() {
             return;
@@ -248,6 +307,20 @@ mod tests {
         assert_eq!(content_hash(&a), content_hash(&b));
         b["spec"]["replicas"] = json!(3);
         assert_ne!(content_hash(&a), content_hash(&b));
+    }
+
+    #[test]
+    fn foreign_writers_are_other_managers_outside_status() {
+        let object = |entries: serde_json::Value| json!({"metadata": {"managedFields": entries}});
+        assert!(!foreign_writer(&object(json!([
+            {"manager": "converge", "operation": "Apply"},
+            {"manager": "kube-controller-manager", "operation": "Update", "subresource": "status"}
+        ]))));
+        assert!(foreign_writer(&object(json!([
+            {"manager": "converge", "operation": "Apply"},
+            {"manager": "kubectl-patch", "operation": "Update"}
+        ]))));
+        assert!(!foreign_writer(&json!({"metadata": {}})));
     }
 
     #[test]

@@ -12,13 +12,12 @@ use tokio::sync::Semaphore;
 
 use super::Shared;
 use super::events::{self, EventType, Note};
+use super::job_rollback::{RollbackStep, rollback};
 use super::metrics::Metrics;
-use super::pipeline::{
-    ApplySet, ObjectKey, RevertOutcome, RevertRequest, SyncRequest, Unhealthy, Verdict,
-};
+use super::pipeline::{ApplySet, ObjectKey, SyncRequest, Unhealthy, Verdict};
 use super::prepare::{Prepared, prepare};
 use super::repo::Snapshot;
-use super::status::{self, MAX_ROLLBACK_RECORDS, Phase, RollbackRecord, SyncSummary};
+use super::status::{self, Phase, SyncSummary};
 use super::stop::StopSignal;
 use crate::environment::Environment;
 use crate::source::InputClosure;
@@ -114,7 +113,7 @@ pub struct JobContext {
 }
 
 impl JobContext {
-    fn note(
+    pub(super) fn note(
         &self,
         parent: &ApplySet,
         kind: EventType,
@@ -134,7 +133,7 @@ impl JobContext {
         }
     }
 
-    fn fail(&self, stage: &str, message: String) {
+    pub(super) fn fail(&self, stage: &str, message: String) {
         tracing::warn!(env = %self.name, stage, error = %message, "reconcile failed");
         self.shared.metrics.failed(&self.name, stage);
         self.shared.status.update_env(&self.name, |s| {
@@ -428,233 +427,5 @@ pub fn short(revision: &str) -> &str {
         &revision[..12]
     } else {
         revision
-    }
-}
-
-enum RollbackStep {
-    /// Nothing more to do; the failing commit a rollback was made or declined for.
-    Done(Option<String>),
-    /// The revert failed: retry the whole reconcile with backoff.
-    Retry,
-}
-
-async fn rollback(
-    ctx: &JobContext,
-    snapshot: &Snapshot,
-    revision: &str,
-    objects: &[Unhealthy],
-    rolled_back_before: bool,
-    applyset: &ApplySet,
-) -> RollbackStep {
-    let label = |result: &str| Metrics::env_result(&ctx.name, result);
-    let Some(failing) = snapshot.commit() else {
-        ctx.shared
-            .metrics
-            .rollbacks
-            .get_or_create(&label("skipped"))
-            .inc();
-        tracing::warn!(env = %ctx.name, "cannot roll back: the watched directory is not in a git repository");
-        return RollbackStep::Done(None);
-    };
-    if rolled_back_before {
-        // This commit was already reverted (or declined): never twice.
-        ctx.shared
-            .metrics
-            .rollbacks
-            .get_or_create(&label("skipped"))
-            .inc();
-        return RollbackStep::Done(None);
-    }
-    let request = RevertRequest {
-        environment: ctx.name.clone(),
-        failing: failing.clone(),
-        reason: format!(
-            "health check failed after syncing {}: {}",
-            short(revision),
-            evidence(objects)
-        ),
-    };
-    let reverter = Arc::clone(&ctx.shared.reverter);
-    let result = tokio::task::spawn_blocking(move || reverter.revert(&request)).await;
-    let outcome = match result {
-        Ok(Ok(outcome)) => outcome,
-        Ok(Err(failure)) => {
-            ctx.shared
-                .metrics
-                .rollbacks
-                .get_or_create(&label("failed"))
-                .inc();
-            ctx.fail("rollback", failure.message.clone());
-            ctx.note(
-                applyset,
-                EventType::Warning,
-                "RollbackFailed",
-                format!("could not revert: {failure}"),
-            )
-            .await;
-            return RollbackStep::Retry;
-        }
-        Err(join) => {
-            ctx.shared
-                .metrics
-                .rollbacks
-                .get_or_create(&label("failed"))
-                .inc();
-            ctx.fail("rollback", format!("the rollback task failed: {join}"));
-            return RollbackStep::Retry;
-        }
-    };
-    let (result_label, kind, reason, message) = match &outcome {
-        RevertOutcome::Reverted { commit, reverted } => (
-            "reverted",
-            EventType::Normal,
-            "RolledBack",
-            format!(
-                "reverted {} with {} after a failed health check",
-                short(reverted),
-                short(commit)
-            ),
-        ),
-        RevertOutcome::Declined { reason } => (
-            "declined",
-            EventType::Warning,
-            "RollbackDeclined",
-            format!("no automatic rollback: {reason}"),
-        ),
-    };
-    tracing::info!(env = %ctx.name, %message, "rollback");
-    ctx.shared
-        .metrics
-        .rollbacks
-        .get_or_create(&label(result_label))
-        .inc();
-    let record = RollbackRecord {
-        at: status::now(),
-        failing: failing.clone(),
-        outcome: outcome.clone(),
-    };
-    ctx.shared.status.update_env(&ctx.name, |s| {
-        s.rollbacks.push(record);
-        let excess = s.rollbacks.len().saturating_sub(MAX_ROLLBACK_RECORDS);
-        s.rollbacks.drain(..excess);
-    });
-    ctx.note(applyset, kind, reason, message).await;
-    if matches!(outcome, RevertOutcome::Reverted { .. }) {
-        // Fetch the pushed revert at once: the loop reconciles it like any commit.
-        ctx.shared.fetch_now.notify_one();
-    }
-    RollbackStep::Done(Some(failing))
-}
-
-/// Checks `keys` of environment `ctx.name` for drift and heals them when it self-heals.
-pub async fn check_drift(ctx: JobContext, applied: Arc<Applied>, keys: Vec<ObjectKey>) -> JobDone {
-    let done = |outcome| JobDone {
-        name: ctx.name.clone(),
-        snapshot: None,
-        outcome,
-        rolled_back: None,
-        drift_keys: keys.clone(),
-    };
-    let Ok(_permit) = Arc::clone(&ctx.workers).acquire_owned().await else {
-        return done(Outcome::Abandoned);
-    };
-    if ctx.stop.is_stopped() {
-        return done(Outcome::Abandoned);
-    }
-    let objects: Vec<Value> = keys
-        .iter()
-        .filter_map(|k| applied.desired(k).cloned())
-        .collect();
-    if objects.is_empty() {
-        return done(Outcome::Unchanged);
-    }
-    let env = &applied.environment;
-    let drifted = match ctx.shared.syncer.drifted(&ctx.client, env, &objects).await {
-        Ok(drifted) => drifted,
-        Err(failure) => {
-            tracing::warn!(env = %ctx.name, error = %failure, "drift check failed");
-            ctx.shared.metrics.failed(&ctx.name, "drift");
-            return done(Outcome::Failed);
-        }
-    };
-    let drifted_objects: Vec<Value> = drifted
-        .iter()
-        .filter_map(|k| applied.desired(k).cloned())
-        .collect();
-    let names: Vec<String> = drifted.iter().map(ToString::to_string).collect();
-    let checked: Vec<String> = keys.iter().map(ToString::to_string).collect();
-    let gauge = ctx
-        .shared
-        .metrics
-        .drift
-        .get_or_create_owned(&Metrics::env(&ctx.name));
-    if drifted.is_empty() {
-        ctx.shared.status.update_env(&ctx.name, |s| {
-            s.drift.objects.retain(|o| !checked.contains(o));
-            s.drift.last_checked = Some(status::now());
-            gauge.set(i64::try_from(s.drift.objects.len()).unwrap_or(i64::MAX));
-        });
-        return done(Outcome::Unchanged);
-    }
-    if env.spec.sync.self_heal {
-        match ctx
-            .shared
-            .syncer
-            .heal(&ctx.client, env, &drifted_objects)
-            .await
-        {
-            Ok(written) => {
-                let corrected = drifted.len() as u64;
-                tracing::info!(env = %ctx.name, objects = %names.join(", "), written, "drift corrected");
-                ctx.shared
-                    .metrics
-                    .drift_corrected
-                    .get_or_create(&Metrics::env(&ctx.name))
-                    .inc_by(corrected);
-                ctx.shared.status.update_env(&ctx.name, |s| {
-                    s.drift.objects.retain(|o| !checked.contains(o));
-                    s.drift.corrected += corrected;
-                    s.drift.last_checked = Some(status::now());
-                    gauge.set(i64::try_from(s.drift.objects.len()).unwrap_or(i64::MAX));
-                });
-                ctx.note(
-                    &applied.applyset,
-                    EventType::Normal,
-                    "DriftCorrected",
-                    format!(
-                        "re-applied objects changed outside git: {}",
-                        names.join(", ")
-                    ),
-                )
-                .await;
-                done(Outcome::Unchanged)
-            }
-            Err(failure) => {
-                tracing::warn!(env = %ctx.name, error = %failure, "self-heal failed");
-                ctx.shared.metrics.failed(&ctx.name, "heal");
-                gauge.set(i64::try_from(drifted.len()).unwrap_or(i64::MAX));
-                done(Outcome::Failed)
-            }
-        }
-    } else {
-        tracing::info!(env = %ctx.name, objects = %names.join(", "), "drift detected (self-heal is off)");
-        ctx.shared.status.update_env(&ctx.name, |s| {
-            s.drift.objects.retain(|o| !checked.contains(o));
-            s.drift.objects.extend(names.iter().cloned());
-            s.drift.objects.sort();
-            s.drift.last_checked = Some(status::now());
-            gauge.set(i64::try_from(s.drift.objects.len()).unwrap_or(i64::MAX));
-        });
-        ctx.note(
-            &applied.applyset,
-            EventType::Warning,
-            "Drifted",
-            format!(
-                "live objects differ from git (self-heal is off): {}",
-                names.join(", ")
-            ),
-        )
-        .await;
-        done(Outcome::Unchanged)
     }
 }

@@ -32,6 +32,8 @@ mod fetch;
 mod gate;
 pub mod http;
 mod job;
+mod job_drift;
+mod job_rollback;
 pub mod leader;
 mod metrics;
 mod path_watch;

@@ -15,6 +15,7 @@ use super::Shared;
 use super::counting;
 use super::drift::{DriftEvent, DriftWatches};
 use super::job::{self, Applied, JobContext, JobDone, Outcome};
+use super::job_drift;
 use super::pipeline::ObjectKey;
 use super::repo::Snapshot;
 use super::status::Phase;
@@ -75,8 +76,12 @@ pub async fn run(
         session.on_snapshot(snapshot).await;
     }
     loop {
+        session.watches.flush_if_due();
         session.pump();
-        let due = session.next_due();
+        let due = [session.next_due(), session.watches.due()]
+            .into_iter()
+            .flatten()
+            .min();
         tokio::select! {
             biased;
             _ = stop.stopped() => break,
@@ -211,7 +216,7 @@ impl Session {
                 let keys: Vec<ObjectKey> = std::mem::take(&mut slot.drift_pending)
                     .into_iter()
                     .collect();
-                self.jobs.spawn(job::check_drift(ctx, done, keys));
+                self.jobs.spawn(job_drift::check_drift(ctx, done, keys));
             }
         }
     }
@@ -321,8 +326,9 @@ impl Session {
                 let before = slot.hashes.insert(event.key.clone(), hash);
                 match before {
                     Some(previous) => previous != hash,
-                    // First sight: a list right after a sync shows what the sync wrote.
-                    None => !event.listed,
+                    // First sight in a list right after a sync: what the sync wrote, unless
+                    // someone else wrote it since.
+                    None => !event.listed || event.foreign_writer,
                 }
             }
             None => {

@@ -4,6 +4,7 @@ mod bot;
 mod bot_push;
 mod bot_registry;
 mod controller;
+mod controller_drift;
 mod controller_leader;
 mod controller_record;
 mod controller_rollback;
