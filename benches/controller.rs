@@ -107,7 +107,10 @@ fn write(path: &Path, text: &str) {
 fn seed(work: &Path, envs: usize) {
     let mut base = String::from("resources:\n");
     for i in 0..SERVICES {
-        write(&work.join(format!("overlays/base/svc-{i}.yaml")), &service(i));
+        write(
+            &work.join(format!("overlays/base/svc-{i}.yaml")),
+            &service(i),
+        );
         base.push_str(&format!("  - svc-{i}.yaml\n"));
     }
     write(&work.join("overlays/base/kustomization.yaml"), &base);
@@ -198,7 +201,10 @@ fn status_field(pid: u32, field: &str) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix(&format!("{field}:")).map(|v| v.trim().to_string()))
+        .find_map(|l| {
+            l.strip_prefix(&format!("{field}:"))
+                .map(|v| v.trim().to_string())
+        })
         .unwrap_or_default()
 }
 
@@ -262,7 +268,12 @@ fn main() {
             .arg("--repo-url")
             .arg(&work)
             .args(["--branch", "main", "--interval", "10s", "--workers", "4"])
-            .args(["--listen", &format!("127.0.0.1:{port}"), "--log-format", "text"])
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--log-format",
+                "text",
+            ])
             .arg("--data-dir")
             .arg(dir.path().join("data"))
             .env("RUST_LOG", "warn")
@@ -280,7 +291,10 @@ fn main() {
         if done == envs {
             break;
         }
-        assert!(Instant::now() < deadline, "only {done}/{envs} synced in time");
+        assert!(
+            Instant::now() < deadline,
+            "only {done}/{envs} synced in time"
+        );
         std::thread::sleep(Duration::from_millis(250));
     }
     let initial = started.elapsed();
@@ -293,13 +307,17 @@ fn main() {
 
     // Let the last rollouts' status updates and watch events settle.
     std::thread::sleep(Duration::from_secs(5));
-    let requests_before = http_get(port, "/metrics").map(|m| api_requests(&m)).unwrap_or(0);
+    let requests_before = http_get(port, "/metrics")
+        .map(|m| api_requests(&m))
+        .unwrap_or(0);
     let cpu_before = cpu_seconds(pid);
     let t0 = Instant::now();
     std::thread::sleep(idle);
     let cpu = cpu_seconds(pid) - cpu_before;
     let elapsed = t0.elapsed().as_secs_f64();
-    let requests_after = http_get(port, "/metrics").map(|m| api_requests(&m)).unwrap_or(0);
+    let requests_after = http_get(port, "/metrics")
+        .map(|m| api_requests(&m))
+        .unwrap_or(0);
     println!(
         "idle for {elapsed:.0}s: CPU {:.2}% of one core ({cpu:.2}s), RSS {} (peak {}), {} threads, {} API requests",
         cpu / elapsed * 100.0,
