@@ -228,7 +228,8 @@ pub struct RunArgs {
     /// The branch to follow.
     #[arg(long, env = "CONVERGE_BRANCH", default_value = "main")]
     pub branch: String,
-    /// Watch this directory instead of cloning a remote (a git-sync volume, a work tree).
+    /// Watch this directory instead of cloning a remote (a git-sync volume, a work tree);
+    /// without --repo-url or --path, the enclosing repository's work tree is watched.
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
     /// How often to fetch: 30s, 1m, 5m...

@@ -153,3 +153,63 @@ fn out_pid(stdout: &str) -> String {
         .unwrap_or("none")
         .to_string()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn converge_run_serves_logs_json_and_stops_on_sigterm() {
+    let remote = Remote::seed();
+    let sandbox = super::controller_support::sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    sandbox.write_kubeconfig(&kubeconfig).expect("kubeconfig");
+    let secret = dir.path().join("webhook-secret");
+    std::fs::write(&secret, "s3cret-value\n").expect("secret");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    let child = converge()
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["run", "--repo-url", &remote.url, "--interval", "1h"])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--webhook-secret-file")
+        .arg(&secret)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start converge run");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    eventually("both environments synced by the process", || async move {
+        match super::controller_support::get(addr, "/api/environments").await {
+            (200, body) => body.matches("\"phase\":\"Synced\"").count() == 2,
+            _ => false,
+        }
+    })
+    .await;
+    assert_eq!(super::controller_support::get(addr, "/readyz").await.0, 200);
+    // SAFETY: kill(2) on our own child's pid.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(sent, 0);
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("wait");
+    assert!(out.status.success(), "exit status {}", out.status);
+    let logs = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = logs.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        let json: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        assert!(json.get("level").is_some(), "{line}");
+    }
+    assert!(logs.contains("\"message\":\"synced\""), "{logs}");
+    assert!(logs.contains("stopped"), "{logs}");
+    assert!(
+        !logs.contains("s3cret-value"),
+        "the webhook secret was logged"
+    );
+}

@@ -263,9 +263,12 @@ pub async fn post(
     read_response(stream).await
 }
 
-/// GETs `path`; returns the status code and body.
+/// GETs `path`; returns the status code and body. A refused connection answers status 0.
 pub async fn get(addr: SocketAddr, path: &str) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut stream = match tokio::net::TcpStream::connect(addr).await {
+        Ok(stream) => stream,
+        Err(e) => return (0, e.to_string()),
+    };
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.expect("write");
     read_response(stream).await

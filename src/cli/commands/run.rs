@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 
+use super::render::repo_root;
 use crate::cli::{GlobalArgs, LogFormat, Outcome, RunArgs};
 use crate::cluster::{ConnectOptions, client};
 use crate::controller::{
@@ -20,7 +21,7 @@ const SERVICE_ACCOUNT_NAMESPACE: &str = "/var/run/secrets/kubernetes.io/servicea
 
 pub(super) fn run(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<Outcome> {
     init_logging(args.log_format, global.verbose);
-    let config = configure(args)?;
+    let config = configure(global, args)?;
     let connect = ConnectOptions {
         kubeconfig: global.kubeconfig.clone(),
         context: global.context.clone(),
@@ -54,7 +55,7 @@ fn describe(repository: &Repository) -> String {
 }
 
 /// Resolves the arguments into a controller configuration.
-fn configure(args: RunArgs) -> anyhow::Result<ControllerConfig> {
+fn configure(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<ControllerConfig> {
     let repository = match (args.repo_url, args.path) {
         (Some(url), None) => Repository::Remote {
             url,
@@ -65,7 +66,11 @@ fn configure(args: RunArgs) -> anyhow::Result<ControllerConfig> {
                 .with_context(|| format!("--path {}", dir.display()))?,
         },
         (Some(_), Some(_)) => bail!("give --repo-url or --path, not both"),
-        (None, None) => bail!("give --repo-url URL (or CONVERGE_REPO_URL) or --path DIR"),
+        // A developer's checkout: watch its work tree.
+        (None, None) => Repository::Path {
+            dir: repo_root(global)
+                .context("give --repo-url URL (or CONVERGE_REPO_URL) or --path DIR")?,
+        },
     };
     let interval = Duration::parse(&args.interval)
         .map_err(|e| anyhow::anyhow!("--interval {:?}: {e}", args.interval))?;
