@@ -1,6 +1,7 @@
 //! One function per command; each resolves its arguments and calls into the library.
 
 mod build;
+mod check;
 mod render;
 
 use anyhow::bail;
@@ -13,7 +14,7 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Build(args) => build::run(&global, args),
         Command::Render(args) => render::run(&global, args),
-        Command::Check(_) => not_yet("check"),
+        Command::Check(args) => check::run(&global, args),
         Command::Diff(_) => not_yet("diff"),
         Command::Sync(_) => not_yet("sync"),
         Command::Status(_) => not_yet("status"),
