@@ -8,19 +8,29 @@ import rego.v1
 import data.lib.k8s
 
 deny_pod_disruption_budget contains violation if {
-	some entry in input
-	entry.contents.kind == "Deployment"
-	not has_disruption_budget(entry.contents)
+	some violation in unbudgeted(input)
+}
+
+# The violations for `objects`: Deployments no budget selects. Budgets are gathered once,
+# then each Deployment is matched against them.
+unbudgeted(objects) := {violation |
+	selectors := {[k8s.namespace(budget), budget.spec.selector] |
+		some item in objects
+		budget := item.contents
+		budget.kind == "PodDisruptionBudget"
+	}
+	some entry in objects
+	deployment := entry.contents
+	deployment.kind == "Deployment"
+	not selected(deployment, selectors)
 	violation := {
-		"msg": sprintf("Deployment %s has no PodDisruptionBudget selecting its pods", [entry.contents.metadata.name]),
+		"msg": sprintf("Deployment %s has no PodDisruptionBudget selecting its pods", [deployment.metadata.name]),
 		"path": entry.path,
 	}
 }
 
-has_disruption_budget(deployment) if {
-	some entry in input
-	budget := entry.contents
-	budget.kind == "PodDisruptionBudget"
-	k8s.same_namespace(budget, deployment)
-	k8s.selects(budget.spec.selector, deployment.spec.template.metadata.labels)
+selected(deployment, selectors) if {
+	some [namespace, selector] in selectors
+	namespace == k8s.namespace(deployment)
+	k8s.selects(selector, deployment.spec.template.metadata.labels)
 }

@@ -538,6 +538,33 @@ mod tests {
     }
 
     #[test]
+    fn a_library_using_a_check_file_joins_its_users_to_it() {
+        let rego = vec![
+            file("a.rego", "package main\ndeny contains \"a\" if big\n"),
+            file(
+                "b.rego",
+                "package main\nis_big if input.size > 3\nwarn contains \"b\" if is_big\n",
+            ),
+            file("lib.rego", "package main\nbig if is_big\n"),
+            file(
+                "test.rego",
+                "package main\ntest_a if deny[\"a\"] with input as {\"size\": 5}\n",
+            ),
+        ];
+        let compiled =
+            compile(&rego, serde_json::Map::new(), &PolicySelection::default()).expect("compiles");
+        let files: Vec<Vec<String>> = compiled
+            .units
+            .iter()
+            .map(|u| u.rules.iter().map(|r| r.file.clone()).collect())
+            .collect();
+        assert_eq!(
+            files,
+            vec![vec!["a.rego".to_string(), "b.rego".to_string()]]
+        );
+    }
+
+    #[test]
     fn selected_namespaces_must_exist_and_compile_errors_are_load_errors() {
         let rego = vec![file(
             "a.rego",

@@ -45,21 +45,26 @@ struct Entry {
     details: Option<Value>,
 }
 
-/// Engines ready for one environment: the compiled ones with `data.converge` added.
-struct Engines {
+/// Engines ready for one environment: the compiled ones with `data.converge` added, already
+/// analysed, so that clones of them evaluate at once.
+#[derive(Clone)]
+pub(super) struct Engines {
     units: Vec<Engine>,
     full: Engine,
 }
 
-fn prepare(compiled: &Compiled, environment: &str) -> Result<Engines, PolicyError> {
+/// Builds the engines of `environment`. Adding data makes an engine analyse its policies
+/// again (milliseconds per engine): callers keep the result for the next evaluation.
+pub(super) fn prepare(compiled: &Compiled, environment: &str) -> Result<Engines, PolicyError> {
     let data = regorus::Value::from(json!({ RESERVED_DATA_KEY: { "environment": environment } }));
     let add = |engine: &Engine| -> Result<Engine, PolicyError> {
         let mut engine = engine.clone();
-        engine
-            .add_data(data.clone())
-            .map_err(|e| PolicyError::Compile {
-                message: format!("data.{RESERVED_DATA_KEY}: {e}"),
-            })?;
+        let failed = |e: anyhow::Error| PolicyError::Compile {
+            message: format!("data.{RESERVED_DATA_KEY}: {e}"),
+        };
+        engine.add_data(data.clone()).map_err(failed)?;
+        // Any evaluation analyses the policies; this one does nothing else.
+        engine.eval_query("true".into(), false).map_err(failed)?;
         Ok(engine)
     };
     Ok(Engines {
@@ -225,14 +230,15 @@ fn check<'a>(
     Ok(())
 }
 
-/// Per-object evaluation of `objects[range]`, on engines of its own.
+/// Per-object evaluation of `objects`, the first being number `offset`, on engine clones
+/// of its own.
 fn per_object<'a>(
     compiled: &'a Compiled,
-    environment: &str,
+    prepared: &Engines,
     objects: &[Value],
     offset: usize,
 ) -> Result<Vec<Raw<'a>>, PolicyError> {
-    let mut engines = prepare(compiled, environment)?;
+    let mut engines = prepared.clone();
     let mut out = Vec::new();
     let needs_full = compiled
         .exception_packages
@@ -264,6 +270,7 @@ fn per_object<'a>(
 /// Evaluates every rule against `objects` of `environment`.
 pub(super) fn evaluate(
     compiled: &Compiled,
+    prepared: &Engines,
     allow_exceptions: bool,
     environment: &str,
     objects: &[Value],
@@ -274,14 +281,14 @@ pub(super) fn evaluate(
     let chunk = objects.len().div_ceil(threads).max(1);
     let mut raw: Vec<Raw<'_>> = Vec::new();
     if threads <= 1 {
-        raw = per_object(compiled, environment, objects, 0)?;
+        raw = per_object(compiled, prepared, objects, 0)?;
     } else {
         let results: Vec<Result<Vec<Raw<'_>>, PolicyError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = objects
                 .chunks(chunk)
                 .enumerate()
                 .map(|(n, part)| {
-                    scope.spawn(move || per_object(compiled, environment, part, n * chunk))
+                    scope.spawn(move || per_object(compiled, prepared, part, n * chunk))
                 })
                 .collect();
             handles
@@ -313,7 +320,7 @@ pub(super) fn evaluate(
             by_path.entry(path.clone()).or_insert(i);
             input.push(json!({ "path": path, "contents": object }));
         }
-        let mut engines = prepare(compiled, environment)?;
+        let mut engines = prepared.clone();
         let input = regorus::Value::from(Value::Array(input));
         for engine in engines.units.iter_mut() {
             engine.set_input(input.clone());
@@ -329,7 +336,21 @@ pub(super) fn evaluate(
             &mut raw,
         )?;
         for finding in &mut raw[start..] {
-            finding.object = finding.path.as_ref().and_then(|p| by_path.get(p).copied());
+            let Some(path) = finding.path.take() else {
+                continue;
+            };
+            match by_path.get(&path) {
+                Some(&i) => finding.object = Some(i),
+                // A path naming no rendered object stays visible in the details.
+                None => {
+                    let mut details = match finding.details.take() {
+                        Some(Value::Object(map)) => map,
+                        _ => serde_json::Map::new(),
+                    };
+                    details.insert("path".into(), Value::String(path));
+                    finding.details = Some(Value::Object(details));
+                }
+            }
         }
     }
 

@@ -38,6 +38,9 @@ pub use exceptions::ANNOTATION;
 pub use report::{Finding, ObjectRef, Report, Severity};
 pub use testing::{TestOutcome, TestReport, TestResult};
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use crate::environment::PolicySelection;
 use crate::source::Source;
 
@@ -49,6 +52,8 @@ pub struct PolicySet {
     compiled: compile::Compiled,
     allow_exceptions: bool,
     files: Vec<String>,
+    /// Engines prepared per environment name, reused by later evaluations.
+    prepared: Mutex<HashMap<String, Arc<evaluate::Engines>>>,
 }
 
 impl std::fmt::Debug for PolicySet {
@@ -73,6 +78,7 @@ impl PolicySet {
             compiled,
             allow_exceptions: selection.allow_exceptions,
             files: found.files,
+            prepared: Mutex::new(HashMap::new()),
         })
     }
 
@@ -82,7 +88,32 @@ impl PolicySet {
         environment: &str,
         objects: &[serde_json::Value],
     ) -> Result<Report, PolicyError> {
-        evaluate::evaluate(&self.compiled, self.allow_exceptions, environment, objects)
+        let prepared = self.prepared_for(environment)?;
+        evaluate::evaluate(
+            &self.compiled,
+            &prepared,
+            self.allow_exceptions,
+            environment,
+            objects,
+        )
+    }
+
+    /// The engines of `environment`, prepared on first use.
+    fn prepared_for(&self, environment: &str) -> Result<Arc<evaluate::Engines>, PolicyError> {
+        let cached = self
+            .prepared
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(environment).cloned());
+        if let Some(engines) = cached {
+            return Ok(engines);
+        }
+        // Prepared outside the lock: two first evaluations may both prepare, one wins.
+        let engines = Arc::new(evaluate::prepare(&self.compiled, environment)?);
+        if let Ok(mut cache) = self.prepared.lock() {
+            cache.insert(environment.to_string(), Arc::clone(&engines));
+        }
+        Ok(engines)
     }
 
     /// Runs the policies' own `test_*` rules.

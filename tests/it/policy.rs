@@ -495,9 +495,13 @@ fn exceptions_can_be_switched_off_per_environment() {
     let repo = crafted_repo(&annotated("image-tags: the vendor publishes latest only"));
     let env = repo.path().join("environments/production.yaml");
     let text = std::fs::read_to_string(&env).expect("env file");
+    assert!(text.contains("    allowExceptions: true\n"), "{text}");
     std::fs::write(
         &env,
-        text.replace("  policies:\n", "  policies:\n    allowExceptions: false\n"),
+        text.replace(
+            "    allowExceptions: true\n",
+            "    allowExceptions: false\n",
+        ),
     )
     .expect("write");
     let (code, value) = check_json(repo.path(), "production");

@@ -1,0 +1,118 @@
+//! Policy benchmark: every example policy (the production selection: `policies/common` and
+//! `policies/production`) evaluated against a generated environment.
+//!
+//! Usage: `cargo bench --bench policy -- GEN_TREE_SCRIPT [SERVICES...]`, where
+//! GEN_TREE_SCRIPT writes a tree with `GEN_TREE_SCRIPT OUT --services N --envs 1` (overlay
+//! `env0`). Default size: 200 services. Reports the load (compile) time once, the first
+//! evaluation of an environment (which also prepares its engines) and the later ones (best
+//! and median of several runs), with the object and finding counts.
+//! The overlay is rendered with converge; if this build cannot render it yet, with
+//! `kubectl kustomize` (rendering is not what is measured).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use converge::environment::PolicySelection;
+use converge::policy::PolicySet;
+use converge::source::FsSource;
+
+const RUNS: usize = 7;
+
+fn generate(script: &Path, out: &Path, services: usize) {
+    let status = Command::new("python3")
+        .arg(script)
+        .arg(out)
+        .args(["--services", &services.to_string(), "--envs", "1"])
+        .status()
+        .expect("run the tree generator (python3)");
+    assert!(status.success(), "tree generator failed");
+}
+
+/// The rendered objects of the overlay.
+fn render(tree: &Path) -> Vec<serde_json::Value> {
+    let source = FsSource::new(tree).expect("tree");
+    let overlay = tree.join("overlays/env0");
+    match converge::render::render(&source, &overlay) {
+        Ok(rendered) => rendered.objects(),
+        Err(e) => {
+            eprintln!("(converge cannot render this tree yet: {e}; rendering with kubectl)");
+            let out = Command::new("kubectl")
+                .arg("kustomize")
+                .arg(&overlay)
+                .output()
+                .expect("kubectl kustomize (install kubectl)");
+            assert!(out.status.success(), "kubectl kustomize failed");
+            String::from_utf8_lossy(&out.stdout)
+                .split("\n---\n")
+                .filter(|doc| !doc.trim().is_empty())
+                .map(|doc| serde_yaml::from_str(doc).expect("kubectl output is YAML"))
+                .collect()
+        }
+    }
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let Some(script) = args.first().map(PathBuf::from) else {
+        eprintln!("usage: cargo bench --bench policy -- GEN_TREE_SCRIPT [SERVICES...]");
+        std::process::exit(2);
+    };
+    let sizes: Vec<usize> = if args.len() > 1 {
+        args[1..].iter().filter_map(|s| s.parse().ok()).collect()
+    } else {
+        vec![200]
+    };
+    let repo = FsSource::new(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("repository");
+    let selection = PolicySelection {
+        paths: vec!["policies/common".into(), "policies/production".into()],
+        ..PolicySelection::default()
+    };
+    let start = Instant::now();
+    let policies = PolicySet::load(&repo, &selection).expect("example policies load");
+    let load = start.elapsed();
+    println!("load: {} ({} files)", millis(load), policies.files().len());
+    println!(
+        "| services | objects | findings | first evaluate | evaluate (best) | evaluate (median) |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
+    let tmp = std::env::temp_dir().join(format!("converge-policy-bench-{}", std::process::id()));
+    for n in sizes {
+        let tree = tmp.join(format!("tree{n}"));
+        generate(&script, &tree, n);
+        let objects = render(&tree);
+        // A fresh environment name: its engines are prepared by this first call.
+        let environment = format!("production-{n}");
+        let start = Instant::now();
+        policies
+            .evaluate(&environment, &objects)
+            .expect("evaluates");
+        let first = start.elapsed();
+        let mut times = Vec::with_capacity(RUNS);
+        let mut findings = 0;
+        for _ in 0..RUNS {
+            let start = Instant::now();
+            let report = policies
+                .evaluate(&environment, &objects)
+                .expect("evaluates");
+            times.push(start.elapsed());
+            findings = report.findings.len();
+        }
+        times.sort();
+        println!(
+            "| {n} | {} | {findings} | {} | {} | {} |",
+            objects.len(),
+            millis(first),
+            millis(times[0]),
+            millis(times[RUNS / 2])
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
