@@ -63,6 +63,8 @@ pub(super) fn prepare(compiled: &Compiled, environment: &str) -> Result<Engines,
             message: format!("data.{RESERVED_DATA_KEY}: {e}"),
         };
         engine.add_data(data.clone()).map_err(failed)?;
+        // `print` output goes to the log, not to the controller's stderr once per object.
+        engine.set_gather_prints(true);
         // Any evaluation analyses the policies; this one does nothing else.
         engine.eval_query("true".into(), false).map_err(failed)?;
         Ok(engine)
@@ -263,8 +265,22 @@ fn per_object<'a>(
             &label,
             &mut out,
         )?;
+        log_prints(&mut engines, &label);
     }
     Ok(out)
+}
+
+/// Passes what the policies printed while evaluating `label` to the log.
+fn log_prints(engines: &mut Engines, label: &str) {
+    for engine in engines
+        .units
+        .iter_mut()
+        .chain(std::iter::once(&mut engines.full))
+    {
+        for line in engine.take_prints().unwrap_or_default() {
+            tracing::debug!(object = label, "policy print: {line}");
+        }
+    }
 }
 
 /// Evaluates every rule against `objects` of `environment`.
@@ -335,6 +351,7 @@ pub(super) fn evaluate(
             "the whole environment",
             &mut raw,
         )?;
+        log_prints(&mut engines, "the whole environment");
         for finding in &mut raw[start..] {
             let Some(path) = finding.path.take() else {
                 continue;
@@ -465,4 +482,81 @@ fn apply_exceptions(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(mode: Mode) -> CheckRule {
+        CheckRule {
+            package: "main".into(),
+            rule: "deny".into(),
+            mode,
+            kind: Kind::Deny,
+            query: "data.main.deny".into(),
+            file: "p/a.rego".into(),
+            policy: "a".into(),
+        }
+    }
+
+    /// Message, path and details of each entry.
+    type Read = Vec<(String, Option<String>, Option<Value>)>;
+
+    fn read(value: Value, mode: Mode) -> Result<Read, PolicyError> {
+        let value = regorus::Value::from(value);
+        Ok(entries(&value, &rule(mode), "Pod x", mode)?
+            .into_iter()
+            .map(|e| (e.message, e.path, e.details))
+            .collect())
+    }
+
+    #[test]
+    fn entries_are_strings_or_objects_with_a_message() {
+        let found = read(
+            json!(["plain", {"msg": "structured", "details": {"n": 1}}, true, 3]),
+            Mode::PerObject,
+        )
+        .expect("valid");
+        assert_eq!(
+            found,
+            vec![
+                ("plain".into(), None, None),
+                (
+                    "structured".into(),
+                    None,
+                    Some(json!({"details": {"n": 1}}))
+                ),
+            ]
+        );
+        let err = read(json!([{"message": "no msg"}]), Mode::PerObject).expect_err("no msg");
+        assert!(err.to_string().contains("has no string `msg`"), "{err}");
+    }
+
+    #[test]
+    fn a_partial_object_of_true_reads_as_its_keys_and_other_values_as_nothing() {
+        let found = read(json!({"a": true, "b": true}), Mode::PerObject).expect("valid");
+        let messages: Vec<String> = found.into_iter().map(|(m, _, _)| m).collect();
+        assert_eq!(messages, vec!["a", "b"]);
+        assert!(
+            read(json!(true), Mode::PerObject)
+                .expect("valid")
+                .is_empty()
+        );
+        assert!(
+            read(json!("one string"), Mode::PerObject)
+                .expect("valid")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn only_whole_environment_results_name_an_object_by_path() {
+        let value = json!([{"msg": "m", "path": "v1/Service/ns/a"}]);
+        let combined = read(value.clone(), Mode::Combined).expect("valid");
+        assert_eq!(combined[0].1.as_deref(), Some("v1/Service/ns/a"));
+        let per_object = read(value, Mode::PerObject).expect("valid");
+        assert_eq!(per_object[0].1, None);
+        assert_eq!(per_object[0].2, Some(json!({"path": "v1/Service/ns/a"})));
+    }
 }
