@@ -179,6 +179,9 @@ pub struct PromoteArgs {
     pub from: String,
     #[arg(long)]
     pub to: String,
+    /// Promote only this image (repeatable; default: every image the target lists).
+    #[arg(long = "image")]
+    pub images: Vec<String>,
     /// Promote even when the source environment is not healthy.
     #[arg(long)]
     pub force: bool,
@@ -193,6 +196,9 @@ pub struct RollbackArgs {
     /// Revert every change to the environment after this revision.
     #[arg(long)]
     pub to: Option<String>,
+    /// Why, for the commit message (default: a manual rollback by the committer).
+    #[arg(long)]
+    pub reason: Option<String>,
     #[arg(long)]
     pub push: bool,
 }
@@ -201,6 +207,9 @@ pub struct RollbackArgs {
 pub struct HistoryArgs {
     #[arg(long)]
     pub env: String,
+    /// Where to start (default: HEAD).
+    #[arg(long)]
+    pub rev: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -52,21 +52,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Environment, EnvironmentError> {
         return Err(invalid("spec.target.namespace: must not be empty".into()));
     }
     for (i, image) in env.spec.images.iter().enumerate() {
-        if let Some(range) = &image.policy.semver {
-            semver::VersionReq::parse(&range.replace(' ', ", ").replace(",,", ","))
-                .map_err(|e| invalid(format!("spec.images[{i}].policy.semver: {range:?}: {e}")))?;
-        }
-        if let Some(pattern) = &image.policy.pattern {
-            let re = regex::Regex::new(pattern)
-                .map_err(|e| invalid(format!("spec.images[{i}].policy.pattern: {e}")))?;
-            if let Some(group) = &image.policy.extract
-                && !re.capture_names().flatten().any(|n| n == group)
-            {
-                return Err(invalid(format!(
-                    "spec.images[{i}].policy.extract: no group named {group:?} in the pattern"
-                )));
-            }
-        }
+        // The bot's own compiler, so that what loads here is what the bot can apply.
+        crate::bot::CompiledPolicy::compile(&image.policy)
+            .map_err(|e| invalid(format!("spec.images[{i}].policy.{e}")))?;
     }
     let policies = &env.spec.policies;
     for (i, path) in policies.paths.iter().enumerate() {

@@ -1,6 +1,8 @@
 //! Transformer configuration: which fields each built-in transformer touches (kustomize's
 //! default field specs) and the merging of user `configurations:` files into them.
 
+use std::cmp::Ordering;
+
 use serde::Deserialize;
 
 use super::kustomization::FieldSpec;
@@ -60,11 +62,15 @@ pub struct TransformerConfig {
 #[derive(Debug, Clone)]
 pub struct ConflictingFieldSpec(pub FieldSpec);
 
-/// kustomize's `FsSlice.MergeOne`: adds `fs` unless an equal (gvk, path) entry exists.
+/// kustomize's `FsSlice.MergeOne`: adds `fs` unless an entry with the same path whose gvk
+/// `fs` selects is already there. (So once a kind-specific spec is in, a later kind-less
+/// spec for the same path is dropped, as kustomize drops it.)
 pub fn merge_one(list: &mut Vec<FieldSpec>, fs: FieldSpec) -> Result<(), ConflictingFieldSpec> {
-    if let Some(existing) = list.iter().find(|e| {
-        e.group == fs.group && e.version == fs.version && e.kind == fs.kind && e.path == fs.path
-    }) {
+    let selector = fs.gvk();
+    if let Some(existing) = list
+        .iter()
+        .find(|e| e.path == fs.path && e.gvk().is_selected_by(&selector))
+    {
         if existing.create_if_not_present != fs.create_if_not_present {
             return Err(ConflictingFieldSpec(fs));
         }
@@ -95,8 +101,6 @@ impl TransformerConfig {
         config.namespace = vec![
             FieldSpec::at("metadata/namespace", true),
             spec("metadata/name", true, "", "", "Namespace"),
-            spec("subjects[]/namespace", false, "", "", "RoleBinding"),
-            spec("subjects[]/namespace", false, "", "", "ClusterRoleBinding"),
             spec(
                 "spec/service/namespace",
                 true,
@@ -142,8 +146,34 @@ impl TransformerConfig {
     }
 
     /// kustomize's `TransformerConfig.Merge`: union of every list, name references merged
-    /// per referenced kind.
+    /// per referenced kind, then every list sorted by gvk as kustomize sorts it.
     pub fn merge(&mut self, other: &TransformerConfig) -> Result<(), ConflictingFieldSpec> {
+        self.merge_unsorted(other)?;
+        self.sort();
+        Ok(())
+    }
+
+    /// kustomize's `sortFields`. The sort is stable; kustomize's is not, which only matters
+    /// for the relative order of specs of the same gvk (whose order has no visible effect).
+    fn sort(&mut self) {
+        for list in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            list.sort_by(|a, b| gvk_order(&a.gvk(), &b.gvk()));
+        }
+        self.name_reference
+            .sort_by(|a, b| gvk_order(&a.gvk(), &b.gvk()));
+    }
+
+    fn merge_unsorted(&mut self, other: &TransformerConfig) -> Result<(), ConflictingFieldSpec> {
         merge_all(&mut self.name_prefix, &other.name_prefix)?;
         merge_all(&mut self.name_suffix, &other.name_suffix)?;
         merge_all(&mut self.namespace, &other.namespace)?;
@@ -165,6 +195,61 @@ impl TransformerConfig {
         }
         Ok(())
     }
+}
+
+/// kustomize's `Gvk.IsLessThan`: kinds of its install order first (or last), then by the
+/// text `Kind.version.group`.
+pub fn gvk_order(a: &Gvk, b: &Gvk) -> Ordering {
+    const FIRST: &[&str] = &[
+        "Namespace",
+        "ResourceQuota",
+        "StorageClass",
+        "CustomResourceDefinition",
+        "ServiceAccount",
+        "PodSecurityPolicy",
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "ConfigMap",
+        "Secret",
+        "Endpoints",
+        "Service",
+        "LimitRange",
+        "PriorityClass",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "Deployment",
+        "StatefulSet",
+        "CronJob",
+        "PodDisruptionBudget",
+    ];
+    const LAST: &[&str] = &[
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+    ];
+    fn rank(kind: &str) -> i64 {
+        if let Some(i) = FIRST.iter().position(|k| *k == kind) {
+            return i as i64 - FIRST.len() as i64;
+        }
+        LAST.iter()
+            .position(|k| *k == kind)
+            .map_or(0, |i| i as i64 + 1)
+    }
+    fn text(g: &Gvk) -> String {
+        fn or<'a>(s: &'a str, missing: &'a str) -> &'a str {
+            if s.is_empty() { missing } else { s }
+        }
+        format!(
+            "{}.{}.{}",
+            or(&g.kind, "[noKind]"),
+            or(&g.version, "[noVer]"),
+            or(&g.group, "[noGrp]")
+        )
+    }
+    rank(&a.kind)
+        .cmp(&rank(&b.kind))
+        .then_with(|| text(a).cmp(&text(b)))
 }
 
 fn spec(path: &str, create: bool, group: &str, version: &str, kind: &str) -> FieldSpec {

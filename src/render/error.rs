@@ -41,12 +41,37 @@ pub enum RenderError {
         kustomization: PathBuf,
         message: String,
     },
+    /// A `configMapGenerator` / `secretGenerator` entry that cannot be generated or absorbed.
+    #[error("{kustomization}: {kind} generator '{name}': {message}")]
+    Generator {
+        kustomization: PathBuf,
+        kind: &'static str,
+        name: String,
+        message: String,
+    },
     #[error("{what} is not supported by converge (it needs {needs}): {kustomization}")]
     Unsupported {
         what: String,
         needs: &'static str,
         kustomization: PathBuf,
     },
+    /// A name reference that cannot be fixed (e.g. several resources could be the referral).
+    #[error("updating name reference in '{field}' field of '{referrer}': {message}")]
+    NameReference {
+        referrer: String,
+        field: String,
+        message: String,
+    },
+    /// A var that cannot be declared or resolved.
+    #[error("{kustomization}: var '{var}': {message}")]
+    Var {
+        kustomization: PathBuf,
+        var: String,
+        message: String,
+    },
+    /// A `crds:` file that cannot be read as OpenAPI definitions.
+    #[error("{path}: unable to load crd definitions: {message}")]
+    Crd { path: PathBuf, message: String },
 }
 
 impl From<SourceError> for RenderError {

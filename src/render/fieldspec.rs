@@ -153,7 +153,8 @@ impl Walker<'_> {
             } else if is_seq {
                 *field = Value::Array(Vec::new());
             } else if !rest.is_empty() {
-                return Err(self.error("expected sequence or mapping node"));
+                // kustomize walks no further through a null, without complaint.
+                return Ok(());
             }
         }
         self.node(field, rest, set)

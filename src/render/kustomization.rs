@@ -54,7 +54,10 @@ pub struct Kustomization {
     pub replacements: Vec<ReplacementField>,
     #[serde(default)]
     pub replicas: Vec<Replica>,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "crate::render::transform::vars::deserialize_vars"
+    )]
     pub vars: Vec<Var>,
     #[serde(default)]
     pub sort_options: Option<SortOptions>,
@@ -327,45 +330,6 @@ pub struct LegacySortOptions {
     pub order_last: Vec<String>,
 }
 
-/// Top-level field names, for the case-insensitive matching Go's JSON decoder does.
-const TOP_LEVEL_FIELDS: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "openapi",
-    "namePrefix",
-    "nameSuffix",
-    "namespace",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "patches",
-    "images",
-    "imageTags",
-    "replacements",
-    "replicas",
-    "vars",
-    "sortOptions",
-    "resources",
-    "components",
-    "crds",
-    "bases",
-    "configMapGenerator",
-    "secretGenerator",
-    "helmGlobals",
-    "helmCharts",
-    "helmChartInflationGenerator",
-    "generatorOptions",
-    "configurations",
-    "generators",
-    "transformers",
-    "validators",
-    "inventory",
-    "buildMetadata",
-];
-
 /// Why a kustomization could not be read.
 #[derive(Debug, Clone)]
 pub struct KustomizationProblem(pub String);
@@ -374,34 +338,18 @@ impl Kustomization {
     /// Parses the kustomization from its YAML value: unknown fields and wrong types are
     /// errors; field names match case-insensitively, as with kustomize's JSON decoding.
     pub fn from_value(value: Value) -> Result<Kustomization, KustomizationProblem> {
-        let value = match value {
-            Value::Null => Value::Object(serde_json::Map::new()),
-            Value::Object(map) => {
-                let mut fixed = serde_json::Map::new();
-                for (key, v) in map {
-                    let canonical = TOP_LEVEL_FIELDS
-                        .iter()
-                        .find(|f| **f == key)
-                        .or_else(|| {
-                            TOP_LEVEL_FIELDS
-                                .iter()
-                                .find(|f| f.eq_ignore_ascii_case(&key))
-                        })
-                        .map(|f| f.to_string())
-                        .unwrap_or(key);
-                    // Go's decoder lets a later duplicate (by case) overwrite an earlier one.
-                    fixed.insert(canonical, v);
-                }
-                Value::Object(fixed)
-            }
-            other => {
-                return Err(KustomizationProblem(format!(
-                    "expected a mapping, found {}",
-                    kind_of(&other)
-                )));
-            }
+        if !value.is_object() && !value.is_null() {
+            return Err(KustomizationProblem(format!(
+                "expected a mapping, found {}",
+                kind_of(&value)
+            )));
+        }
+        let value = if value.is_null() {
+            Value::Object(serde_json::Map::new())
+        } else {
+            value
         };
-        serde_json::from_value(value).map_err(|e| KustomizationProblem(e.to_string()))
+        super::fold::from_value(value).map_err(|e| KustomizationProblem(e.to_string()))
     }
 
     /// kustomize's `FixKustomization`: default kind/apiVersion, fold deprecated fields in.

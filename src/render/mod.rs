@@ -10,6 +10,7 @@
 pub mod config;
 pub mod error;
 pub mod fieldspec;
+pub mod fold;
 pub mod generate;
 pub mod kustomization;
 pub mod loader;
@@ -41,16 +42,21 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    /// The objects as kustomize prints them: documents joined by `---`.
-    pub fn to_yaml(&self) -> String {
+    /// The objects as kustomize prints them: documents joined by `---`. Fails, as kustomize
+    /// does, on strings YAML cannot print (the error names the field, never the value).
+    pub fn to_yaml(&self) -> Result<String, RenderError> {
         let mut out = String::new();
         for (i, res) in self.resources.iter().enumerate() {
             if i > 0 {
                 out.push_str("---\n");
             }
-            crate::yaml::write_yaml(&mut out, &serde_json::Value::Object(res.obj.clone()));
+            crate::yaml::try_write_yaml(&mut out, &serde_json::Value::Object(res.obj.clone()))
+                .map_err(|e| RenderError::InvalidResource {
+                    path: res.cur_id().to_string(),
+                    message: e.to_string(),
+                })?;
         }
-        out
+        Ok(out)
     }
 
     /// The objects as JSON values.
@@ -74,9 +80,10 @@ pub fn render(source: &dyn Source, dir: &Path) -> Result<Rendered, RenderError> 
 
 /// Builds the kustomization in `dir` (kustomize's `Kustomizer.Run`).
 pub fn build(source: &dyn Source, dir: &Path) -> Result<Vec<Resource>, RenderError> {
-    let ctx = BuildContext::new();
+    let mut ctx = BuildContext::new();
     let loader = Loader::new(source, dir)?;
     let target = Target::load(loader)?;
+    ctx.tracking = transform::build_metadata::Tracking::for_build(&target);
     target.apply_openapi(&ctx, true)?;
     let mut ra = target.accumulate(&ctx, Accumulator::new())?;
     transform::hash::add_hash_suffixes(&mut ra.resources)?;
@@ -90,5 +97,8 @@ pub fn build(source: &dyn Source, dir: &Path) -> Result<Vec<Resource>, RenderErr
         &target.file,
     )?;
     transform::build_metadata::finish(&mut ra.resources, &target.kustomization.build_metadata);
+    for res in ra.resources.resources_mut() {
+        res.stringify_annotations();
+    }
     Ok(ra.resources.into_resources())
 }

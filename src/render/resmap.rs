@@ -77,16 +77,8 @@ impl ResMap {
         self.by_any.get_or_insert_with(|| {
             let mut index: HashMap<IdKey, Vec<usize>> = HashMap::with_capacity(list.len());
             for (i, r) in list.iter().enumerate() {
-                if r.is_empty() {
-                    continue;
-                }
-                let mut keys: Vec<IdKey> = r.all_ids().iter().map(ResId::key).collect();
-                keys.dedup();
-                for key in keys {
-                    let slot = index.entry(key).or_default();
-                    if slot.last() != Some(&i) {
-                        slot.push(i);
-                    }
+                for key in any_keys(r) {
+                    index.entry(key).or_default().push(i);
                 }
             }
             index
@@ -103,7 +95,13 @@ impl ResMap {
             return Err(DuplicateId(id));
         }
         index.entry(key).or_default().push(position);
-        self.by_any = None;
+        // Kept up to date rather than dropped: generators absorb one by one, each looking
+        // up by any id, and rebuilding every time would make that quadratic.
+        if let Some(by_any) = self.by_any.as_mut() {
+            for key in any_keys(&res) {
+                by_any.entry(key).or_default().push(position);
+            }
+        }
         self.list.push(res);
         Ok(())
     }
@@ -134,10 +132,21 @@ impl ResMap {
         self.any_index().get(&id.key()).cloned().unwrap_or_default()
     }
 
-    /// Replaces the resource at `index`.
+    /// Replaces the resource at `index`, updating the indexes in place.
     pub fn replace(&mut self, index: usize, res: Resource) {
-        self.invalidate();
-        self.list[index] = res;
+        let old = std::mem::replace(&mut self.list[index], res);
+        let new = &self.list[index];
+        if let Some(by_current) = self.by_current.as_mut() {
+            move_position(
+                by_current,
+                index,
+                [old.cur_id().key()],
+                [new.cur_id().key()],
+            );
+        }
+        if let Some(by_any) = self.by_any.as_mut() {
+            move_position(by_any, index, any_keys(&old), any_keys(new));
+        }
     }
 
     /// Removes the resources for which `drop` is true, keeping order.
@@ -155,6 +164,45 @@ impl ResMap {
     pub fn set_resources(&mut self, list: Vec<Resource>) {
         self.invalidate();
         self.list = list;
+    }
+}
+
+/// The distinct keys of every id a resource has had (none for an empty resource, which
+/// kustomize never matches).
+fn any_keys(res: &Resource) -> Vec<IdKey> {
+    if res.is_empty() {
+        return Vec::new();
+    }
+    let mut keys: Vec<IdKey> = Vec::new();
+    for key in res.all_ids().iter().map(ResId::key) {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// Moves `position` from the slots of `old` keys to those of `new` keys, keeping every
+/// slot in load order.
+fn move_position(
+    index: &mut HashMap<IdKey, Vec<usize>>,
+    position: usize,
+    old: impl IntoIterator<Item = IdKey>,
+    new: impl IntoIterator<Item = IdKey>,
+) {
+    for key in old {
+        if let Some(slot) = index.get_mut(&key) {
+            slot.retain(|&p| p != position);
+            if slot.is_empty() {
+                index.remove(&key);
+            }
+        }
+    }
+    for key in new {
+        let slot = index.entry(key).or_default();
+        if let Err(at) = slot.binary_search(&position) {
+            slot.insert(at, position);
+        }
     }
 }
 
@@ -180,5 +228,29 @@ mod tests {
         assert_eq!(m.positions_by_any_id(&original), vec![0]);
         assert!(m.positions_by_current_id(&original).is_empty());
         m.append(cm("a")).expect("old name is free again");
+    }
+
+    #[test]
+    fn indexes_follow_appends_and_replaces() {
+        let mut m = ResMap::new();
+        m.append(cm("a")).expect("append");
+        let a = m.resources()[0].cur_id();
+        assert_eq!(m.positions_by_any_id(&a), vec![0]);
+        m.append(cm("b"))
+            .expect("append with the any-id index built");
+        let b = m.resources()[1].cur_id();
+        assert_eq!(m.positions_by_any_id(&b), vec![1]);
+        let mut renamed = m.resources()[0].clone();
+        renamed.store_previous_id();
+        renamed.set_name("c");
+        let c = renamed.cur_id();
+        m.replace(0, renamed);
+        assert_eq!(m.positions_by_any_id(&a), vec![0]);
+        assert_eq!(m.positions_by_any_id(&c), vec![0]);
+        assert!(m.positions_by_current_id(&a).is_empty());
+        assert_eq!(m.positions_by_current_id(&c), vec![0]);
+        assert!(m.append(cm("c")).is_err());
+        m.append(cm("a")).expect("a is only a previous id now");
+        assert_eq!(m.positions_by_any_id(&a), vec![0, 2]);
     }
 }

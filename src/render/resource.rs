@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::resid::{Gvk, ResId};
+use super::transform::build_metadata::Origin;
 
 /// How a generated resource combines with an existing one of the same id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,8 +52,11 @@ pub struct BuildMeta {
     /// On a patch: whether it may rename or re-kind its target.
     pub allow_name_change: bool,
     pub allow_kind_change: bool,
-    /// `config.kubernetes.io/origin` (buildMetadata originAnnotations).
-    pub origin: Option<String>,
+    /// Where the resource came from (`config.kubernetes.io/origin`), tracked when the
+    /// top kustomization has `buildMetadata`.
+    pub origin: Option<Origin>,
+    /// The transformers that ran over it (`alpha.config.kubernetes.io/transformations`).
+    pub transformations: Vec<Origin>,
 }
 
 /// A resource in a build.
@@ -203,6 +207,25 @@ impl Resource {
             .as_object()?
             .get(key)?
             .as_str()
+    }
+
+    /// Rewrites annotation values as strings (kustomize rewrites the annotations map as
+    /// `map[string]string` when it strips its build annotations, so `port: 8080` becomes
+    /// `port: "8080"`).
+    pub fn stringify_annotations(&mut self) {
+        let Some(Value::Object(annotations)) = self
+            .obj
+            .get_mut("metadata")
+            .and_then(|m| m.as_object_mut())
+            .and_then(|m| m.get_mut("annotations"))
+        else {
+            return;
+        };
+        for value in annotations.values_mut() {
+            if !value.is_string() {
+                *value = Value::String(scalar_text(value));
+            }
+        }
     }
 
     /// Whether the object is empty (kustomize drops such documents).

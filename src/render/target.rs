@@ -11,6 +11,7 @@ use super::loader::Loader;
 use super::merge::MergeSchema;
 use super::resmap::ResMap;
 use super::{generate, reader, transform};
+use transform::build_metadata::{self, Tracking};
 
 /// What a kustomization (and everything below it) has produced so far.
 #[derive(Debug, Default)]
@@ -57,12 +58,15 @@ impl Accumulator {
 pub struct BuildContext {
     /// The strategic-merge schema: the first kustomization with `openapi:` decides it.
     pub schema: RefCell<Option<MergeSchema>>,
+    /// Origin tracking (buildMetadata), decided by the top kustomization.
+    pub tracking: Option<Tracking>,
 }
 
 impl BuildContext {
     pub fn new() -> BuildContext {
         BuildContext {
             schema: RefCell::new(None),
+            tracking: None,
         }
     }
 
@@ -95,7 +99,9 @@ impl<'s> Target<'s> {
             path: file.clone(),
             message: "not valid UTF-8".into(),
         })?;
-        let value = crate::yaml::parse_document(&text).map_err(|e| RenderError::Yaml {
+        // kustomize reads kustomization files with YAML 1.1 rules (yes/on are booleans) and
+        // lets a repeated key replace the earlier one.
+        let value = crate::yaml::parse_kustomization(&text).map_err(|e| RenderError::Yaml {
             path: file.clone(),
             message: e.to_string(),
         })?;
@@ -193,14 +199,14 @@ impl<'s> Target<'s> {
         for path in &k.configurations {
             let bytes = self.loader.load(path)?;
             let text = String::from_utf8_lossy(&bytes);
-            let value = crate::yaml::parse_document(&text).map_err(|e| RenderError::Yaml {
+            let value = crate::yaml::parse_kustomization(&text).map_err(|e| RenderError::Yaml {
                 path: self.loader.root().join(path),
                 message: e.to_string(),
             })?;
             let custom: TransformerConfig = if value.is_null() {
                 TransformerConfig::default()
             } else {
-                serde_json::from_value(value).map_err(|e| self.entry_error(path, e.to_string()))?
+                super::fold::from_value(value).map_err(|e| self.entry_error(path, e.to_string()))?
             };
             config.merge(&custom).map_err(|c| {
                 self.entry_error(path, format!("conflicting field spec {:?}", c.0.path))
@@ -232,11 +238,13 @@ impl<'s> Target<'s> {
             ra.merge_child(built, &sub.file)?;
         }
         self.run_transformers(ctx, &mut ra)?;
-        transform::vars::merge_vars(&mut ra.vars, k.vars.clone(), &self.file)?;
+        transform::vars::declare_vars(&mut ra.resources, &mut ra.vars, k.vars.clone(), &self.file)?;
         Ok(ra)
     }
 
-    fn accumulate_resources(
+    /// Adds the resources of files and kustomization directories named by `paths` (also
+    /// used for the configs of `generators:` and `transformers:`).
+    pub(crate) fn accumulate_resources(
         &self,
         ctx: &BuildContext,
         ra: &mut Accumulator,
@@ -250,7 +258,14 @@ impl<'s> Target<'s> {
                     path: origin.clone(),
                     message: "not valid UTF-8".into(),
                 })?;
-                for res in reader::resources_from_yaml(&text, &origin.display().to_string())? {
+                let mut list = reader::resources_from_yaml(&text, &origin.display().to_string())?;
+                list.iter_mut().for_each(build_metadata::keep_annotations);
+                // buildMetadata: remember the file each resource was read from.
+                if let Some(t) = &ctx.tracking {
+                    let from = build_metadata::Origin::file(t.path_of(self, path));
+                    build_metadata::add_origin(list.iter_mut(), &from);
+                }
+                for res in list {
                     let id = res.cur_id();
                     ra.resources
                         .append(res)
@@ -285,12 +300,22 @@ impl<'s> Target<'s> {
     fn run_generators(&self, ctx: &BuildContext, ra: &mut Accumulator) -> Result<(), RenderError> {
         let k = &self.kustomization;
         let global = k.generator_options.as_ref();
+        // buildMetadata: generated resources come from the builtin generator plugins.
+        let origin = |kind: &str| ctx.tracking.as_ref().map(|t| t.builtin(self, kind));
         for args in &k.config_map_generator {
-            let res = generate::config_map(&self.loader, args, global)?;
+            let mut res = generate::config_map(&self.loader, args, global)?;
+            build_metadata::keep_annotations(&mut res);
+            if let Some(o) = origin("ConfigMapGenerator") {
+                build_metadata::add_origin(std::iter::once(&mut res), &o);
+            }
             generate::absorb(&mut ra.resources, res, &self.file)?;
         }
         for args in &k.secret_generator {
-            let res = generate::secret(&self.loader, args, global)?;
+            let mut res = generate::secret(&self.loader, args, global)?;
+            build_metadata::keep_annotations(&mut res);
+            if let Some(o) = origin("SecretGenerator") {
+                build_metadata::add_origin(std::iter::once(&mut res), &o);
+            }
             generate::absorb(&mut ra.resources, res, &self.file)?;
         }
         transform::plugins::run_generators(self, ctx, ra)
@@ -305,13 +330,27 @@ impl<'s> Target<'s> {
         let file = self.file.as_path();
         let schema = ctx.merge_schema();
         let resources = &mut ra.resources;
-        transform::patch::apply_strategic_merge_files(
-            self,
-            &schema,
-            resources,
-            &k.patches_strategic_merge,
-        )?;
+        // buildMetadata: after each builtin transformer instance kustomize configures for
+        // this kustomization, every resource records that it ran (`times` instances).
+        let ran = |resources: &mut ResMap, kind: &str, times: usize| {
+            if let Some(t) = &ctx.tracking {
+                let origin = t.builtin(self, kind);
+                for _ in 0..times {
+                    build_metadata::record_transformer(resources, Some(&origin));
+                }
+            }
+        };
+        if !k.patches_strategic_merge.is_empty() {
+            transform::patch::apply_strategic_merge_files(
+                self,
+                &schema,
+                resources,
+                &k.patches_strategic_merge,
+            )?;
+            ran(resources, "PatchStrategicMergeTransformer", 1);
+        }
         transform::patch::apply_patches(self, &schema, resources, &k.patches)?;
+        ran(resources, "PatchTransformer", k.patches.len());
         if !k.namespace.is_empty() {
             transform::namespace::apply(
                 resources,
@@ -320,6 +359,7 @@ impl<'s> Target<'s> {
                 false,
                 file,
             )?;
+            ran(resources, "NamespaceTransformer", 1);
         }
         if !k.name_prefix.is_empty() {
             transform::prefix_suffix::apply(
@@ -329,6 +369,7 @@ impl<'s> Target<'s> {
                 &ra.config.name_prefix,
                 file,
             )?;
+            ran(resources, "PrefixTransformer", 1);
         }
         if !k.name_suffix.is_empty() {
             transform::prefix_suffix::apply(
@@ -338,8 +379,12 @@ impl<'s> Target<'s> {
                 &ra.config.name_suffix,
                 file,
             )?;
+            ran(resources, "SuffixTransformer", 1);
         }
         transform::labels::apply_kustomization_labels(k, &ra.config, resources, file)?;
+        if !k.labels.is_empty() || !k.common_labels.is_empty() {
+            ran(resources, "LabelTransformer", k.labels.len() + 1);
+        }
         if !k.common_annotations.is_empty() {
             transform::labels::add_annotations(
                 resources,
@@ -347,18 +392,23 @@ impl<'s> Target<'s> {
                 &ra.config.common_annotations,
                 file,
             )?;
+            ran(resources, "AnnotationsTransformer", 1);
         }
         for patch in &k.patches_json6902 {
             transform::patch::apply_json6902_entry(self, resources, patch)?;
+            ran(resources, "PatchJson6902Transformer", 1);
         }
         for replica in &k.replicas {
             transform::replicas::apply(resources, replica, &ra.config.replicas, file)?;
+            ran(resources, "ReplicaCountTransformer", 1);
         }
         for image in &k.images {
             transform::images::apply(resources, image, &ra.config.images, file)?;
+            ran(resources, "ImageTagTransformer", 1);
         }
         if !k.replacements.is_empty() {
             transform::replacements::apply(self, resources, &k.replacements)?;
+            ran(resources, "ReplacementTransformer", 1);
         }
         transform::plugins::run_transformers(self, ctx, ra)
     }

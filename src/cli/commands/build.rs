@@ -17,7 +17,7 @@ pub(super) fn run(_global: &GlobalArgs, args: BuildArgs) -> anyhow::Result<Outco
         closure: Default::default(),
     };
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(rendered.to_yaml().as_bytes())?;
+    stdout.write_all(rendered.to_yaml()?.as_bytes())?;
     stdout.flush()?;
     Ok(Outcome::Clean)
 }

@@ -1,8 +1,14 @@
 //! One function per command; each resolves its arguments and calls into the library.
 
+mod bot_common;
 mod build;
+mod bump;
 mod check;
+mod history;
+mod promote;
 mod render;
+mod rollback;
+mod sandbox;
 
 use anyhow::bail;
 
@@ -18,12 +24,12 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Diff(_) => not_yet("diff"),
         Command::Sync(_) => not_yet("sync"),
         Command::Status(_) => not_yet("status"),
-        Command::Bump(_) => not_yet("bump"),
-        Command::Promote(_) => not_yet("promote"),
-        Command::Rollback(_) => not_yet("rollback"),
-        Command::History(_) => not_yet("history"),
+        Command::Bump(args) => bump::run(&global, args),
+        Command::Promote(args) => promote::run(&global, args),
+        Command::Rollback(args) => rollback::run(&global, args),
+        Command::History(args) => history::run(&global, args),
         Command::Run(_) => not_yet("run"),
-        Command::Sandbox(_) => not_yet("sandbox"),
+        Command::Sandbox(args) => sandbox::run(&global, args),
         Command::Demo(_) => not_yet("demo"),
     }
 }

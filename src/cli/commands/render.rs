@@ -48,7 +48,7 @@ pub(super) fn run(global: &GlobalArgs, args: RenderArgs) -> anyhow::Result<Outco
         }
         writeln!(out, "digest\t{}", rendered.closure.digest())?;
     } else {
-        out.write_all(rendered.to_yaml().as_bytes())?;
+        out.write_all(rendered.to_yaml()?.as_bytes())?;
     }
     out.flush()?;
     Ok(Outcome::Clean)

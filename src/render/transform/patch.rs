@@ -181,7 +181,8 @@ pub fn json_patch_from_text(text: &str) -> Result<json_patch::Patch, String> {
     let value: Value = if text.starts_with('[') {
         serde_json::from_str(text).map_err(|e| e.to_string())?
     } else {
-        crate::yaml::parse_document(text).map_err(|e| e.to_string())?
+        // kustomize converts YAML patches with YAML 1.1 rules (sigs.k8s.io/yaml).
+        crate::yaml::parse_kustomization(text).map_err(|e| e.to_string())?
     };
     if !value.is_array() {
         return Err("a JSON patch must be a list of operations".into());
