@@ -7,8 +7,7 @@
 //! evaluation of an environment (which also prepares its engines) and the later ones (best
 //! and median of several runs, and the CPU time they take, all threads together), with
 //! the object and finding counts.
-//! The overlay is rendered with converge; if this build cannot render it yet, with
-//! `kubectl kustomize` (rendering is not what is measured).
+//! The overlay is rendered with converge before anything is measured.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,24 +32,9 @@ fn generate(script: &Path, out: &Path, services: usize) {
 /// The rendered objects of the overlay.
 fn render(tree: &Path) -> Vec<serde_json::Value> {
     let source = FsSource::new(tree).expect("tree");
-    let overlay = tree.join("overlays/env0");
-    match converge::render::render(&source, &overlay) {
-        Ok(rendered) => rendered.objects(),
-        Err(e) => {
-            eprintln!("(converge cannot render this tree yet: {e}; rendering with kubectl)");
-            let out = Command::new("kubectl")
-                .arg("kustomize")
-                .arg(&overlay)
-                .output()
-                .expect("kubectl kustomize (install kubectl)");
-            assert!(out.status.success(), "kubectl kustomize failed");
-            String::from_utf8_lossy(&out.stdout)
-                .split("\n---\n")
-                .filter(|doc| !doc.trim().is_empty())
-                .map(|doc| serde_yaml::from_str(doc).expect("kubectl output is YAML"))
-                .collect()
-        }
-    }
+    converge::render::render(&source, &tree.join("overlays/env0"))
+        .expect("converge renders the generated overlay")
+        .objects()
 }
 
 /// CPU time this process has used so far (every thread, no child process).

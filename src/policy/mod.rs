@@ -10,6 +10,7 @@
 //! let (env, rendered) = converge::environment::render_environment(source, "production")?;
 //! let policies = converge::policy::PolicySet::load(source, &env.spec.policies)?;
 //! let report = policies.evaluate(&env.metadata.name, &rendered.objects())?;
+//! // or, in one call: converge::policy::check_environment(source, &env, &rendered.objects())?
 //! if report.denied() {
 //!     eprint!("{}", report.to_text()); // stop before anything is written
 //! }
@@ -41,8 +42,20 @@ pub use testing::{TestOutcome, TestReport, TestResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::environment::PolicySelection;
+use crate::environment::{Environment, PolicySelection};
 use crate::source::Source;
+
+/// The gate in front of a sync, in one call: loads the policies `environment` selects from
+/// `source` and evaluates its rendered `objects`. `report.denied()` means: write nothing.
+/// (The controller, which evaluates often, keeps a [`PolicySet`] instead.)
+pub fn check_environment(
+    source: &dyn Source,
+    environment: &Environment,
+    objects: &[serde_json::Value],
+) -> Result<Report, PolicyError> {
+    PolicySet::load(source, &environment.spec.policies)?
+        .evaluate(&environment.metadata.name, objects)
+}
 
 /// Policies compiled once (per environment's selection) and evaluated many times.
 ///

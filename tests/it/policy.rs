@@ -69,8 +69,43 @@ fn example_environments_pass_their_policies() {
 }
 
 #[test]
+#[ignore = "needs strategic merge patches in the renderer: until they land, converge renders \
+            production's analyzer without its probes and security context (and the gate says so)"]
+fn converge_check_passes_the_example_environments() {
+    let out = converge()
+        .arg("check")
+        .arg("--repo")
+        .arg(repo_root())
+        .output()
+        .expect("run converge check");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("production: 0 denied, 0 warnings, 0 excepted (")
+            && stdout.contains("\nstaging: 0 denied, 0 warnings, 0 excepted ("),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn the_environment_files_select_the_example_policies() {
     let source = FsSource::new(&repo_root()).expect("repository");
+    let env = converge::environment::load_from_source(&source, "production").expect("env");
+    let golden = std::fs::read_to_string(repo_root().join("tests/golden/production.yaml"))
+        .expect("golden render");
+    let objects = objects_of(&golden);
+    let report =
+        converge::policy::check_environment(&source, &env, &objects).expect("the gate runs");
+    assert!(
+        !report.denied() && report.objects == objects.len(),
+        "{}",
+        report.to_text()
+    );
     let env = converge::environment::load_from_source(&source, "production").expect("env");
     assert_eq!(env.spec.policies.paths, production().paths);
     let env = converge::environment::load_from_source(&source, "staging").expect("env");
