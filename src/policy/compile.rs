@@ -128,7 +128,8 @@ fn detect_v0(file: &PolicyFile) -> Result<bool, PolicyError> {
 }
 
 /// Whether the text uses v1 keywords as keywords: `import rego.v1`, or `if`/`contains`
-/// words with no `future.keywords` import (strings and comments skipped).
+/// words with no `future.keywords` import (strings and comments skipped; `contains(...)`,
+/// the builtin every v0 policy may call, is no keyword).
 fn looks_v1(text: &str) -> bool {
     let words = words(text);
     let imports_future = words
@@ -140,18 +141,34 @@ fn looks_v1(text: &str) -> bool {
         || (!imports_future && words.iter().any(|w| w == "if" || w == "contains"))
 }
 
-/// The identifier-like words (dots included) of Rego text, outside strings and comments.
+/// The identifier-like words (dots included) of Rego text, outside strings and comments;
+/// a word called as a function (followed by `(`) ends with `(`.
 fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
     let mut word = String::new();
-    while let Some(c) = chars.next() {
+    while let Some(mut c) = chars.next() {
         if c.is_ascii_alphanumeric() || c == '_' || (c == '.' && !word.is_empty()) {
             word.push(c);
             continue;
         }
         if !word.is_empty() {
-            out.push(std::mem::take(&mut word));
+            let mut finished = std::mem::take(&mut word);
+            while c == ' ' || c == '\t' {
+                match chars.next() {
+                    Some(next) => c = next,
+                    None => break,
+                }
+            }
+            if c == '(' {
+                finished.push('(');
+            }
+            out.push(finished);
+            // The character after the blanks starts the next word, if it is one.
+            if c.is_ascii_alphanumeric() || c == '_' {
+                word.push(c);
+                continue;
+            }
         }
         match c {
             '#' => {
@@ -494,6 +511,15 @@ mod tests {
             "package main\n# if only in a comment\nx := \"contains\"\n"
         ));
         assert!(looks_v1("package main\nimport rego.v1\n"));
+        assert!(!looks_v1(
+            "package main\ndeny[m] { contains(input.image, \":latest\"); m := \"x\" }\n"
+        ));
+        assert!(!looks_v1(
+            "package main\ndeny[m] { contains (input.a, \"b\"); m := \"x\" }\n"
+        ));
+        assert!(looks_v1(
+            "package main\ndeny contains m if { m := \"x\" }\n"
+        ));
         assert!(!looks_v1(
             "package main\nimport future.keywords.if\np if { true }\n"
         ));

@@ -580,6 +580,13 @@ violation[{"msg": msg, "details": {"replicas": replicas}}] {
   msg := sprintf("too many replicas: %v", [replicas])
 }
 
+deny[msg] {
+  input.kind == "Deployment"
+  image := input.spec.template.spec.containers[_].image
+  contains(image, ":latest")
+  msg := sprintf("image %s uses the latest tag", [image])
+}
+
 warn_service_type[msg] {
   input.kind == "Service"
   input.spec.type == "NodePort"
