@@ -26,6 +26,7 @@
 //! `policies/README.md` documents all of it for policy authors.
 
 mod compile;
+mod dialect;
 mod discover;
 mod error;
 mod evaluate;
