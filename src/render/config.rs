@@ -46,6 +46,9 @@ pub struct TransformerConfig {
     pub common_labels: Vec<FieldSpec>,
     #[serde(default)]
     pub template_labels: Vec<FieldSpec>,
+    /// Extra fields every `labels:` entry writes (but not `commonLabels`).
+    #[serde(default)]
+    pub labels: Vec<FieldSpec>,
     #[serde(default)]
     pub common_annotations: Vec<FieldSpec>,
     #[serde(default)]
@@ -162,6 +165,7 @@ impl TransformerConfig {
             &mut self.namespace,
             &mut self.common_labels,
             &mut self.template_labels,
+            &mut self.labels,
             &mut self.common_annotations,
             &mut self.var_reference,
             &mut self.images,
@@ -179,6 +183,7 @@ impl TransformerConfig {
         merge_all(&mut self.namespace, &other.namespace)?;
         merge_all(&mut self.common_labels, &other.common_labels)?;
         merge_all(&mut self.template_labels, &other.template_labels)?;
+        merge_all(&mut self.labels, &other.labels)?;
         merge_all(&mut self.common_annotations, &other.common_annotations)?;
         merge_all(&mut self.var_reference, &other.var_reference)?;
         merge_all(&mut self.images, &other.images)?;

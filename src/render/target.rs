@@ -58,6 +58,10 @@ impl Accumulator {
 pub struct BuildContext {
     /// The strategic-merge schema: the first kustomization with `openapi:` decides it.
     pub schema: RefCell<Option<MergeSchema>>,
+    /// Whether the built-in schema has been consulted yet. kustomize keeps its schema in
+    /// global state and loads the built-in definitions on first use; a custom document set
+    /// after that adds to them instead of replacing them.
+    pub schema_used: std::cell::Cell<bool>,
     /// Origin tracking (buildMetadata), decided by the top kustomization.
     pub tracking: Option<Tracking>,
 }
@@ -66,6 +70,7 @@ impl BuildContext {
     pub fn new() -> BuildContext {
         BuildContext {
             schema: RefCell::new(None),
+            schema_used: std::cell::Cell::new(false),
             tracking: None,
         }
     }
@@ -170,9 +175,13 @@ impl<'s> Target<'s> {
                 path: self.loader.root().join(path),
                 message: e.to_string(),
             })?;
-            let schema = MergeSchema::builtin()
-                .with_openapi_document(&doc)
-                .map_err(|e| self.entry_error(path, e.to_string()))?;
+            let builtin = MergeSchema::builtin();
+            let schema = if ctx.schema_used.get() {
+                builtin.extended_with_openapi_document(&doc)
+            } else {
+                builtin.with_openapi_document(&doc)
+            }
+            .map_err(|e| self.entry_error(path, e.to_string()))?;
             *ctx.schema.borrow_mut() = Some(schema);
         } else if let Some(version) = openapi.get("version") {
             let known = ["v1.21.2", "v1212", "v1.21", ""];
@@ -264,6 +273,11 @@ impl<'s> Target<'s> {
                 if let Some(t) = &ctx.tracking {
                     let from = build_metadata::Origin::file(t.path_of(self, path));
                     build_metadata::add_origin(list.iter_mut(), &from);
+                }
+                // Comparing ids consults the schema for kinds kustomize has no precomputed
+                // scope for.
+                if !list.is_empty() {
+                    ctx.schema_used.set(true);
                 }
                 for res in list {
                     let id = res.cur_id();

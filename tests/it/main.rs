@@ -15,5 +15,6 @@ mod sandbox_kube;
 mod sandbox_ssa;
 mod sandbox_support;
 mod sandbox_watch;
+mod smp;
 mod support;
 mod yaml;

@@ -29,6 +29,7 @@ pub fn apply_kustomization_labels(
     };
     for label in &k.labels {
         let mut specs: Vec<FieldSpec> = label.fields.clone();
+        merge_all(&mut specs, &config.labels).map_err(conflict)?;
         if label.include_selectors {
             merge_all(&mut specs, &config.common_labels).map_err(conflict)?;
         } else {

@@ -64,8 +64,10 @@ pub fn apply(
                 }
             }
         }
+        // Only a core Namespace's name is the namespace; other kinds called Namespace keep theirs.
+        let core = res.api_version() == "v1";
         for fs in &specs {
-            if is_binding && fs.path == "subjects" {
+            if (is_binding && fs.path == "subjects") || (fs.path == "metadata/name" && !core) {
                 continue;
             }
             fieldspec::apply(&mut res.obj, fs, CreateKind::Scalar, &mut set).map_err(|e| {

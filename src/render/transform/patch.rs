@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::transform_error;
 use crate::render::error::RenderError;
 use crate::render::kustomization::{Patch, Selector};
-use crate::render::merge::{MergeOutcome, MergeSchema, strategic_merge};
+use crate::render::merge::{MergeOutcome, MergeSchema, SmpOptions, strategic_merge_with};
 use crate::render::reader;
 use crate::render::resmap::ResMap;
 use crate::render::resource::Resource;
@@ -94,15 +94,18 @@ fn apply_by_id(
 /// Applies `patch` to `res` as kustomize's `Resource.ApplySmPatch`; returns true when the
 /// patch deleted the resource.
 fn apply_to(schema: &MergeSchema, res: &mut Resource, patch: &Resource) -> Result<bool, String> {
-    let name = res.name().to_string();
-    let namespace = res.namespace().to_string();
-    let kind = res.kind().to_string();
-    if patch.build.allow_name_change || patch.build.allow_kind_change {
+    let options = SmpOptions {
+        allow_name_change: patch.build.allow_name_change,
+        allow_kind_change: patch.build.allow_kind_change,
+    };
+    if options.allow_name_change || options.allow_kind_change {
         res.store_previous_id();
     }
+    // The engine also does kustomize's steps around the merge: it rewrites the patch's
+    // metadata and restores the target's kind, name and namespace unless allowed to change.
     let current = Value::Object(std::mem::take(&mut res.obj));
     let patch_value = Value::Object(patch.obj.clone());
-    match strategic_merge(schema, &current, &patch_value) {
+    match strategic_merge_with(schema, &current, &patch_value, options) {
         Ok(MergeOutcome::Merged(Value::Object(map))) => res.obj = map,
         Ok(MergeOutcome::Merged(_)) | Ok(MergeOutcome::Deleted) => return Ok(true),
         Err(e) => {
@@ -112,17 +115,7 @@ fn apply_to(schema: &MergeSchema, res: &mut Resource, patch: &Resource) -> Resul
             return Err(format!("{}: {e}", res.cur_id()));
         }
     }
-    if res.is_empty() {
-        return Ok(true);
-    }
-    if !patch.build.allow_kind_change {
-        res.set_kind(&kind);
-    }
-    if !patch.build.allow_name_change {
-        res.set_name(&name);
-    }
-    res.set_namespace(&namespace);
-    Ok(false)
+    Ok(res.is_empty())
 }
 
 /// The parsed form of one `patches:` entry.
@@ -175,7 +168,7 @@ fn load_patch(target: &Target, entry: &Patch) -> Result<(Loaded, String), Render
 
 /// Parses JSON 6902 operations from JSON, or from YAML when the text does not start with `[`.
 pub fn json_patch_from_text(text: &str) -> Result<json_patch::Patch, String> {
-    if text.trim().is_empty() {
+    if text.is_empty() {
         return Err("empty json patch operations".into());
     }
     let value: Value = if text.starts_with('[') {
@@ -184,6 +177,10 @@ pub fn json_patch_from_text(text: &str) -> Result<json_patch::Patch, String> {
         // kustomize converts YAML patches with YAML 1.1 rules (sigs.k8s.io/yaml).
         crate::yaml::parse_kustomization(text).map_err(|e| e.to_string())?
     };
+    // Go decodes a document that is only comments (null) as an empty list of operations.
+    if value.is_null() {
+        return Ok(json_patch::Patch(Vec::new()));
+    }
     if !value.is_array() {
         return Err("a JSON patch must be a list of operations".into());
     }
