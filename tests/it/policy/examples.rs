@@ -30,8 +30,6 @@ fn example_environments_pass_their_policies() {
 }
 
 #[test]
-#[ignore = "needs strategic merge patches in the renderer: until they land, converge renders \
-            production's analyzer without its probes and security context (and the gate says so)"]
 fn converge_check_passes_the_example_environments() {
     let out = converge()
         .arg("check")
