@@ -1,7 +1,8 @@
 //! converge: a declarative GitOps reconciler and kustomize-compatible manifest renderer.
 //!
 //! The crate is organised as the pipeline it runs:
-//! [`source`] → [`render`] → [`policy`] → [`diff`] → [`apply`] → [`prune`] → [`health`],
+//! [`source`] → [`render`] → [`policy`] → [`diff`] → [`apply`] → [`prune`] → [`health`]
+//! (composed by [`sync`]),
 //! with [`git`] and [`bot`] for commits, [`controller`] for the in-cluster loop,
 //! [`sandbox`] for the embedded API server and [`cli`] for the command line.
 //! Every stage returns values; only the CLI prints.
@@ -20,4 +21,5 @@ pub mod prune;
 pub mod render;
 pub mod sandbox;
 pub mod source;
+pub mod sync;
 pub mod yaml;

@@ -243,9 +243,14 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err}");
+            let shown = err.to_string();
+            eprintln!("error: {shown}");
+            // Many errors already spell out their source; print only what is new.
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let text = cause.to_string();
+                if !shown.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
             }
             ExitCode::from(2)
         }

@@ -203,6 +203,25 @@ mod tests {
         );
     }
 
+    /// The committed schema editors use must match the Rust types. After changing them, run
+    /// `CONVERGE_UPDATE_SCHEMA=1 cargo test --lib committed_schema` and commit the file.
+    #[test]
+    fn committed_schema_is_up_to_date() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(ENVIRONMENTS_DIR)
+            .join("schema.json");
+        let generated = format!("{}\n", schema_json());
+        if std::env::var_os("CONVERGE_UPDATE_SCHEMA").is_some() {
+            std::fs::write(&path, &generated).expect("schema written");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is out of date: run `CONVERGE_UPDATE_SCHEMA=1 cargo test --lib committed_schema` and commit it",
+            path.display()
+        );
+    }
+
     #[test]
     fn policy_selection_is_checked() {
         let path = Path::new("environments/staging.yaml");

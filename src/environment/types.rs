@@ -13,8 +13,10 @@ pub const KIND: &str = "Environment";
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Environment {
     /// Must be `converge.dev/v1alpha1`.
+    #[schemars(extend("const" = "converge.dev/v1alpha1"))]
     pub api_version: String,
     /// Must be `Environment`.
+    #[schemars(extend("const" = "Environment"))]
     pub kind: String,
     pub metadata: Metadata,
     pub spec: EnvironmentSpec,

@@ -81,6 +81,18 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 /// What a cluster-scoped object's "namespace" compares as.
 pub const CLUSTER_SCOPE: &str = "_non_namespaceable_";
 
+/// The namespace an object compares with (see [`ResId::effective_namespace`]), computed
+/// without building a `ResId`.
+pub fn effective_namespace_of<'a>(api_version: &str, kind: &str, namespace: &'a str) -> &'a str {
+    if is_cluster_scoped(api_version, kind) {
+        CLUSTER_SCOPE
+    } else if namespace.is_empty() {
+        DEFAULT_NAMESPACE
+    } else {
+        namespace
+    }
+}
+
 /// The identity of one resource.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ResId {

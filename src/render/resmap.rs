@@ -14,6 +14,9 @@ pub struct ResMap {
     by_current: Option<HashMap<IdKey, Vec<usize>>>,
     /// any id (previous or current) → positions; `None` when stale.
     by_any: Option<HashMap<IdKey, Vec<usize>>>,
+    /// original or current name → positions (what patch target selectors compare);
+    /// `None` when stale.
+    by_name: Option<HashMap<String, Vec<usize>>>,
 }
 
 /// Appending a resource whose id is already present.
@@ -59,6 +62,25 @@ impl ResMap {
     fn invalidate(&mut self) {
         self.by_current = None;
         self.by_any = None;
+        self.by_name = None;
+    }
+
+    fn name_index(&mut self) -> &mut HashMap<String, Vec<usize>> {
+        let list = &self.list;
+        self.by_name.get_or_insert_with(|| {
+            let mut index: HashMap<String, Vec<usize>> = HashMap::with_capacity(list.len());
+            for (i, r) in list.iter().enumerate() {
+                for name in name_keys(r) {
+                    index.entry(name).or_default().push(i);
+                }
+            }
+            index
+        })
+    }
+
+    /// Positions of resources whose original or current name is `name`, in load order.
+    pub fn positions_by_name(&mut self, name: &str) -> Vec<usize> {
+        self.name_index().get(name).cloned().unwrap_or_default()
     }
 
     fn current_index(&mut self) -> &mut HashMap<IdKey, Vec<usize>> {
@@ -100,6 +122,11 @@ impl ResMap {
         if let Some(by_any) = self.by_any.as_mut() {
             for key in any_keys(&res) {
                 by_any.entry(key).or_default().push(position);
+            }
+        }
+        if let Some(by_name) = self.by_name.as_mut() {
+            for name in name_keys(&res) {
+                by_name.entry(name).or_default().push(position);
             }
         }
         self.list.push(res);
@@ -147,6 +174,43 @@ impl ResMap {
         if let Some(by_any) = self.by_any.as_mut() {
             move_position(by_any, index, any_keys(&old), any_keys(new));
         }
+        if let Some(by_name) = self.by_name.as_mut() {
+            move_position(by_name, index, name_keys(&old), name_keys(new));
+        }
+    }
+
+    /// Changes the resource at `index` in place, keeping the indexes current (cheap when the
+    /// change leaves its ids alone, which is the common case for patches).
+    pub fn update<R>(
+        &mut self,
+        index: usize,
+        change: impl FnOnce(&mut Resource) -> R,
+    ) -> Option<R> {
+        let res = self.list.get_mut(index)?;
+        let before_current = self.by_current.as_ref().map(|_| res.cur_id().key());
+        let before_any = self.by_any.as_ref().map(|_| any_keys(res));
+        let before_names = self.by_name.as_ref().map(|_| name_keys(res));
+        let out = change(res);
+        let res = &self.list[index];
+        if let (Some(by_current), Some(old)) = (self.by_current.as_mut(), before_current) {
+            let new = res.cur_id().key();
+            if new != old {
+                move_position(by_current, index, [old], [new]);
+            }
+        }
+        if let (Some(by_any), Some(old)) = (self.by_any.as_mut(), before_any) {
+            let new = any_keys(res);
+            if new != old {
+                move_position(by_any, index, old, new);
+            }
+        }
+        if let (Some(by_name), Some(old)) = (self.by_name.as_mut(), before_names) {
+            let new = name_keys(res);
+            if new != old {
+                move_position(by_name, index, old, new);
+            }
+        }
+        Some(out)
     }
 
     /// Removes the resources for which `drop` is true, keeping order.
@@ -182,13 +246,22 @@ fn any_keys(res: &Resource) -> Vec<IdKey> {
     keys
 }
 
+/// The names a target selector compares: the original and the current one.
+fn name_keys(res: &Resource) -> Vec<String> {
+    let current = res.name().to_string();
+    match res.build.previous.first() {
+        Some((_, original, _)) if *original != current => vec![original.clone(), current],
+        _ => vec![current],
+    }
+}
+
 /// Moves `position` from the slots of `old` keys to those of `new` keys, keeping every
 /// slot in load order.
-fn move_position(
-    index: &mut HashMap<IdKey, Vec<usize>>,
+fn move_position<K: std::hash::Hash + Eq>(
+    index: &mut HashMap<K, Vec<usize>>,
     position: usize,
-    old: impl IntoIterator<Item = IdKey>,
-    new: impl IntoIterator<Item = IdKey>,
+    old: impl IntoIterator<Item = K>,
+    new: impl IntoIterator<Item = K>,
 ) {
     for key in old {
         if let Some(slot) = index.get_mut(&key) {

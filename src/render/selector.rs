@@ -4,6 +4,7 @@
 use regex::Regex;
 
 use super::kustomization::Selector;
+use super::resid::{effective_namespace_of, split_api_version};
 use super::resource::Resource;
 
 /// A compiled [`Selector`].
@@ -54,22 +55,31 @@ impl Compiled {
     /// kustomize's `ResMap.Select` test for one resource: original or current namespace and
     /// name, current gvk, labels, annotations.
     pub fn selects(&self, res: &Resource) -> bool {
-        let cur = res.cur_id();
-        let org = res.org_id();
-        if !(matches(&self.namespace, org.effective_namespace())
-            || matches(&self.namespace, cur.effective_namespace()))
+        // Called for every resource by every patch: compare borrowed fields, allocate nothing.
+        let api_version = res.api_version();
+        let kind = res.kind();
+        let (group, version) = split_api_version(api_version);
+        if !(matches(&self.group, group)
+            && matches(&self.version, version)
+            && matches(&self.kind, kind))
         {
             return false;
         }
-        if !(matches(&self.name, &org.name) || matches(&self.name, &cur.name)) {
+        let name = res.name();
+        let original = res.build.previous.first();
+        let original_name = original.map_or(name, |(_, n, _)| n.as_str());
+        if !(matches(&self.name, original_name) || matches(&self.name, name)) {
             return false;
         }
-        let gvk = res.gvk();
-        if !(matches(&self.group, &gvk.group)
-            && matches(&self.version, &gvk.version)
-            && matches(&self.kind, &gvk.kind))
-        {
-            return false;
+        if self.namespace.is_some() {
+            let current = effective_namespace_of(api_version, kind, res.namespace());
+            let first = match original {
+                Some((k, _, ns)) => effective_namespace_of(api_version, k, ns),
+                None => current,
+            };
+            if !(matches(&self.namespace, first) || matches(&self.namespace, current)) {
+                return false;
+            }
         }
         if let Some(reqs) = &self.labels {
             let labels = res.labels();

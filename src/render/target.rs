@@ -412,14 +412,10 @@ impl<'s> Target<'s> {
             transform::patch::apply_json6902_entry(self, resources, patch)?;
             ran(resources, "PatchJson6902Transformer", 1);
         }
-        for replica in &k.replicas {
-            transform::replicas::apply(resources, replica, &ra.config.replicas, file)?;
-            ran(resources, "ReplicaCountTransformer", 1);
-        }
-        for image in &k.images {
-            transform::images::apply(resources, image, &ra.config.images, file)?;
-            ran(resources, "ImageTagTransformer", 1);
-        }
+        transform::replicas::apply_all(resources, &k.replicas, &ra.config.replicas, file)?;
+        ran(resources, "ReplicaCountTransformer", k.replicas.len());
+        transform::images::apply_all(resources, &k.images, &ra.config.images, file)?;
+        ran(resources, "ImageTagTransformer", k.images.len());
         if !k.replacements.is_empty() {
             transform::replacements::apply(self, resources, &k.replacements)?;
             ran(resources, "ReplacementTransformer", 1);

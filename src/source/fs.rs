@@ -2,8 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::{EntryKind, Source, SourceError, normalize};
 
 /// Files on disk under `root`.
@@ -84,9 +82,17 @@ impl Source for FsSource {
         Ok(resolved)
     }
 
+    /// The git blob id of the content, so that a work tree and a commit with the same files
+    /// have the same input-closure digest.
     fn fingerprint(&self, path: &Path) -> Result<String, SourceError> {
         let bytes = self.read(path)?;
-        Ok(hex::encode(Sha256::digest(&bytes)))
+        let oid = git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).map_err(|source| {
+            SourceError::Git {
+                context: format!("hashing {}", path.display()),
+                source,
+            }
+        })?;
+        Ok(oid.to_string())
     }
 
     fn describe(&self) -> String {

@@ -3,6 +3,7 @@
 mod bot;
 mod bot_push;
 mod bot_registry;
+mod diff;
 mod policy;
 mod render;
 mod render_generators;
@@ -17,4 +18,7 @@ mod sandbox_support;
 mod sandbox_watch;
 mod smp;
 mod support;
+mod sync;
+mod sync_safety;
+mod sync_support;
 mod yaml;

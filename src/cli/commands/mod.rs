@@ -4,11 +4,14 @@ mod bot_common;
 mod build;
 mod bump;
 mod check;
+mod diff;
 mod history;
 mod promote;
 mod render;
 mod rollback;
 mod sandbox;
+mod status;
+mod sync;
 
 use anyhow::bail;
 
@@ -21,9 +24,9 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Build(args) => build::run(&global, args),
         Command::Render(args) => render::run(&global, args),
         Command::Check(args) => check::run(&global, args),
-        Command::Diff(_) => not_yet("diff"),
-        Command::Sync(_) => not_yet("sync"),
-        Command::Status(_) => not_yet("status"),
+        Command::Diff(args) => diff::run(&global, args),
+        Command::Sync(args) => sync::run(&global, args),
+        Command::Status(args) => status::run(&global, args),
         Command::Bump(args) => bump::run(&global, args),
         Command::Promote(args) => promote::run(&global, args),
         Command::Rollback(args) => rollback::run(&global, args),

@@ -82,10 +82,11 @@ fn apply_by_id(
         }
     }
     let index = matches[0];
-    let Some(res) = resources.get_mut(index) else {
-        return Ok(());
-    };
-    if apply_to(schema, res, patch).map_err(|m| transform_error("patch", &target.file, m))? {
+    let deleted = resources
+        .update(index, |res| apply_to(schema, res, patch))
+        .transpose()
+        .map_err(|m| transform_error("patch", &target.file, m))?;
+    if deleted == Some(true) {
         resources.remove(index);
     }
     Ok(())
@@ -187,18 +188,24 @@ pub fn json_patch_from_text(text: &str) -> Result<json_patch::Patch, String> {
     serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
+/// Positions of the resources a target selector picks, in load order. A selector naming one
+/// resource by a plain name (the common case: one patch per service) is answered from the
+/// name index instead of testing every resource, which keeps many patches linear.
 fn selected(
-    resources: &ResMap,
+    resources: &mut ResMap,
     selector: &Selector,
     file: &std::path::Path,
 ) -> Result<Vec<usize>, RenderError> {
     let compiled = Compiled::new(selector).map_err(|m| transform_error("patches", file, m))?;
-    Ok(resources
-        .resources()
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| compiled.selects(r))
-        .map(|(i, _)| i)
+    let literal_name = !selector.name.is_empty() && regex::escape(&selector.name) == selector.name;
+    let candidates: Vec<usize> = if literal_name {
+        resources.positions_by_name(&selector.name)
+    } else {
+        (0..resources.len()).collect()
+    };
+    Ok(candidates
+        .into_iter()
+        .filter(|&i| resources.get(i).is_some_and(|r| compiled.selects(r)))
         .collect())
 }
 
@@ -235,14 +242,16 @@ pub fn apply_patches(
                     let chosen = selected(resources, selector, &target.file)?;
                     let mut deleted = Vec::new();
                     for &i in &chosen {
-                        let Some(res) = resources.get_mut(i) else {
-                            continue;
-                        };
-                        let mut copy = patch.clone();
-                        copy.set_api_version(res.api_version());
-                        copy.set_kind(patch.kind());
-                        if apply_to(schema, res, &copy)
+                        let outcome = resources.update(i, |res| {
+                            let mut copy = patch.clone();
+                            copy.set_api_version(res.api_version());
+                            copy.set_kind(patch.kind());
+                            apply_to(schema, res, &copy)
+                        });
+                        if outcome
+                            .transpose()
                             .map_err(|m| transform_error("patches", &target.file, m))?
+                            == Some(true)
                         {
                             deleted.push(i);
                         }
@@ -261,11 +270,12 @@ pub fn apply_patches(
                     ));
                 };
                 for i in selected(resources, selector, &target.file)? {
-                    let Some(res) = resources.get_mut(i) else {
-                        continue;
-                    };
-                    res.store_previous_id();
-                    apply_json_ops(res, &ops)
+                    resources
+                        .update(i, |res| {
+                            res.store_previous_id();
+                            apply_json_ops(res, &ops)
+                        })
+                        .transpose()
                         .map_err(|m| transform_error("patches", &target.file, m))?;
                 }
             }
@@ -318,10 +328,10 @@ pub fn apply_json6902_entry(
     let ops =
         json_patch_from_text(&text).map_err(|m| transform_error("patchesJson6902", file, m))?;
     for i in selected(resources, selector, file)? {
-        let Some(res) = resources.get_mut(i) else {
-            continue;
-        };
-        apply_json_ops(res, &ops).map_err(|m| transform_error("patchesJson6902", file, m))?;
+        resources
+            .update(i, |res| apply_json_ops(res, &ops))
+            .transpose()
+            .map_err(|m| transform_error("patchesJson6902", file, m))?;
     }
     Ok(())
 }
