@@ -4,6 +4,7 @@ mod bot;
 mod bot_push;
 mod bot_registry;
 mod diff;
+mod policy;
 mod render;
 mod render_generators;
 mod render_nameref;
