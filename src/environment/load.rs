@@ -56,7 +56,40 @@ pub fn parse(text: &str, path: &Path) -> Result<Environment, EnvironmentError> {
         crate::bot::CompiledPolicy::compile(&image.policy)
             .map_err(|e| invalid(format!("spec.images[{i}].policy.{e}")))?;
     }
+    let policies = &env.spec.policies;
+    for (i, path) in policies.paths.iter().enumerate() {
+        if path.is_empty() || Path::new(path).is_absolute() || path.split('/').any(|p| p == "..") {
+            return Err(invalid(format!(
+                "spec.policies.paths[{i}]: {path:?} must be a relative path inside the repository"
+            )));
+        }
+    }
+    for (field, names) in [
+        ("namespaces", &policies.namespaces),
+        ("combinedNamespaces", &policies.combined_namespaces),
+    ] {
+        for (i, name) in names.iter().enumerate() {
+            if !is_package_name(name) {
+                return Err(invalid(format!(
+                    "spec.policies.{field}[{i}]: {name:?} is not a Rego package name \
+                     (identifiers joined by dots, e.g. main or k8s.security)"
+                )));
+            }
+        }
+    }
     Ok(env)
+}
+
+/// Whether `name` is a dotted Rego package path such as `main` or `k8s.security`.
+fn is_package_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
 }
 
 /// Loads the environment `name` from `source` (rooted at the repository root).
@@ -187,6 +220,32 @@ mod tests {
             "{} is out of date: run `CONVERGE_UPDATE_SCHEMA=1 cargo test --lib committed_schema` and commit it",
             path.display()
         );
+    }
+
+    #[test]
+    fn policy_selection_is_checked() {
+        let path = Path::new("environments/staging.yaml");
+        let with = |policies: &str| format!("{GOOD}  policies:\n{policies}");
+        let env = parse(&with("    paths: [policies/common]\n"), path).expect("valid");
+        assert!(
+            env.spec.policies.allow_exceptions,
+            "exceptions are allowed by default"
+        );
+        let text = parse(&with("    paths: [../elsewhere]\n"), path)
+            .expect_err("path outside the repository")
+            .to_string();
+        assert!(text.contains("spec.policies.paths[0]"), "{text}");
+        let text = parse(&with("    combinedNamespaces: [\"no-dash\"]\n"), path)
+            .expect_err("bad package name")
+            .to_string();
+        assert!(
+            text.contains("spec.policies.combinedNamespaces[0]"),
+            "{text}"
+        );
+        let text = parse(&with("    exceptions: false\n"), path)
+            .expect_err("unknown field")
+            .to_string();
+        assert!(text.contains("exceptions"), "{text}");
     }
 
     #[test]

@@ -136,15 +136,35 @@ pub struct RollbackPolicy {
     pub on_failed_health: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// Which policies apply to an environment, and how they are evaluated
+/// (see `policies/README.md` for the conventions).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PolicySelection {
     /// Policy directories or files (relative to the repository root) that apply here.
     #[serde(default)]
     pub paths: Vec<String>,
-    /// Rego packages to evaluate (default: `main`).
+    /// Rego packages whose rules see one object at a time (default: `main`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub namespaces: Vec<String>,
+    /// Rego packages whose rules see the whole environment at once, as a conftest
+    /// `--combine` list (default: `combined`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub combined_namespaces: Vec<String>,
+    /// Honour `policy.converge.dev/exceptions` annotations on objects.
+    #[serde(default = "yes")]
+    pub allow_exceptions: bool,
+}
+
+impl Default for PolicySelection {
+    fn default() -> Self {
+        PolicySelection {
+            paths: Vec::new(),
+            namespaces: Vec::new(),
+            combined_namespaces: Vec::new(),
+            allow_exceptions: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -148,4 +148,10 @@ impl Source for Recording<'_> {
     fn describe(&self) -> String {
         self.inner.describe()
     }
+
+    fn list(&self, path: &Path) -> Result<Vec<String>, SourceError> {
+        let names = self.inner.list(path)?;
+        self.record(&self.inner.root().join(path), Seen::Dir);
+        Ok(names)
+    }
 }

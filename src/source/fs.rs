@@ -98,4 +98,16 @@ impl Source for FsSource {
     fn describe(&self) -> String {
         format!("work tree {}", self.root.display())
     }
+
+    fn list(&self, path: &Path) -> Result<Vec<String>, SourceError> {
+        let resolved = self.resolve(path)?;
+        let entries = std::fs::read_dir(&resolved).map_err(|source| io_error(&resolved, source))?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| io_error(&resolved, source))?;
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+        names.sort();
+        Ok(names)
+    }
 }

@@ -21,7 +21,7 @@ pub struct GitSource {
 
 enum Found {
     Blob(Oid),
-    Tree,
+    Tree(Oid),
     Missing,
 }
 
@@ -108,7 +108,7 @@ impl GitSource {
                     _ => return Ok((target, Found::Missing)),
                 }
             }
-            return Ok((current, Found::Tree));
+            return Ok((current, Found::Tree(tree_id)));
         }
         Err(SourceError::SymlinkLoop {
             path: path.to_path_buf(),
@@ -147,7 +147,7 @@ impl Source for GitSource {
     fn kind(&self, path: &Path) -> Result<EntryKind, SourceError> {
         match self.walk(path) {
             Ok((_, Found::Blob(_))) => Ok(EntryKind::File),
-            Ok((_, Found::Tree)) => Ok(EntryKind::Dir),
+            Ok((_, Found::Tree(_))) => Ok(EntryKind::Dir),
             Ok((_, Found::Missing)) => Ok(EntryKind::Missing),
             Err(e) => Err(e),
         }
@@ -165,7 +165,7 @@ impl Source for GitSource {
                     .map_err(git_error(format!("reading {}", path.display())))?;
                 Ok(blob.content().to_vec())
             }
-            (p, Found::Tree) => Err(SourceError::IsDirectory { path: p }),
+            (p, Found::Tree(_)) => Err(SourceError::IsDirectory { path: p }),
             (p, Found::Missing) => Err(SourceError::NotFound { path: p }),
         }
     }
@@ -180,12 +180,41 @@ impl Source for GitSource {
     fn fingerprint(&self, path: &Path) -> Result<String, SourceError> {
         match self.walk(path)? {
             (_, Found::Blob(oid)) => Ok(oid.to_string()),
-            (p, Found::Tree) => Err(SourceError::IsDirectory { path: p }),
+            (p, Found::Tree(_)) => Err(SourceError::IsDirectory { path: p }),
             (p, Found::Missing) => Err(SourceError::NotFound { path: p }),
         }
     }
 
     fn describe(&self) -> String {
         format!("git {}", &self.commit.to_string()[..12])
+    }
+
+    fn list(&self, path: &Path) -> Result<Vec<String>, SourceError> {
+        let tree_id = match self.walk(path)? {
+            (_, Found::Tree(id)) => id,
+            (p, Found::Missing) => return Err(SourceError::NotFound { path: p }),
+            (p, Found::Blob(_)) => {
+                return Err(SourceError::Io {
+                    path: p,
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotADirectory,
+                        "not a directory",
+                    ),
+                });
+            }
+        };
+        let repo = self.repo.lock().map_err(|_| SourceError::Revision {
+            rev: self.commit.to_string(),
+            message: "repository lock poisoned".into(),
+        })?;
+        let tree = repo
+            .find_tree(tree_id)
+            .map_err(git_error(format!("reading {}", path.display())))?;
+        let mut names: Vec<String> = tree
+            .iter()
+            .filter_map(|entry| entry.name().ok().map(str::to_string))
+            .collect();
+        names.sort();
+        Ok(names)
     }
 }

@@ -41,6 +41,17 @@ pub trait Source: Send + Sync {
     fn fingerprint(&self, path: &Path) -> Result<String, SourceError>;
     /// For messages: "work tree /x" or "git abc1234".
     fn describe(&self) -> String;
+    /// The names of the entries of directory `path`, sorted. Only the policy loader lists
+    /// directories (renders read named files only), so a source may leave this out.
+    fn list(&self, path: &Path) -> Result<Vec<String>, SourceError> {
+        Err(SourceError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "this source cannot list directories",
+            ),
+        })
+    }
 }
 
 /// Removes `.` and `..` components without touching the filesystem.

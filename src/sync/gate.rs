@@ -1,7 +1,7 @@
 //! The policy gate: the environment's policies evaluated on its rendered objects, before
 //! anything is written. A deny stops the sync; the verdict also goes into diff output.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::error::SyncError;
 use crate::diff::PolicyResult;
@@ -20,23 +20,22 @@ pub fn evaluate(
     engine(source, env, objects)
 }
 
-// The policy engine (`crate::policy::PolicySet`) is being built on its own branch; until it
-// is merged, selected policies are reported as not evaluated rather than silently passed.
 fn engine(
-    _source: &dyn Source,
+    source: &dyn Source,
     env: &Environment,
     objects: &[Value],
 ) -> Result<Option<PolicyResult>, SyncError> {
-    let paths = env.spec.policies.paths.join(", ");
-    tracing::warn!(environment = %env.metadata.name, %paths, "policy engine not available in this build; policies not evaluated");
+    let report =
+        crate::policy::check_environment(source, env, objects).map_err(|e| SyncError::Policy {
+            environment: env.metadata.name.clone(),
+            message: e.to_string(),
+        })?;
     Ok(Some(PolicyResult {
-        evaluated: false,
-        denied: false,
-        summary: format!("not evaluated (no policy engine in this build): {paths}"),
-        text: String::new(),
-        markdown: format!(
-            "Policies were not evaluated: this build has no policy engine ({paths}).\n"
-        ),
-        report: json!({"environment": env.metadata.name, "objects": objects.len(), "evaluated": false}),
+        evaluated: true,
+        denied: report.denied(),
+        summary: report.summary(),
+        text: report.to_text(),
+        markdown: report.to_markdown(),
+        report: report.to_json(),
     }))
 }

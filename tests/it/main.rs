@@ -11,6 +11,7 @@ mod controller_rollback;
 mod controller_shutdown;
 mod controller_support;
 mod diff;
+mod policy;
 mod render;
 mod render_generators;
 mod render_nameref;

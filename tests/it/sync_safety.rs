@@ -345,3 +345,38 @@ async fn converges_under_injected_faults() {
     assert!(!objects.contains("staging-api-ingress"), "{objects}");
     assert!(objects.contains("staging-auth-ingress"), "{objects}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_denial_stops_sync_before_any_write() {
+    let env = sandbox().await;
+    let repo = Repo::examples();
+    let kc = env.kubeconfig();
+    // `latest` is refused by the example image-tags policy.
+    repo.replace(
+        "overlays/staging/kustomization.yaml",
+        "newTag: \"1.4.0\"",
+        "newTag: latest",
+    );
+    repo.commit("staging: api on latest");
+    let before = env.sandbox.stats().writes;
+    let run = converge(&repo, Some(&kc), &["sync", "--env", "staging"]).await;
+    assert_ne!(run.code, 0, "a denied sync must fail:\n{}", run.all());
+    assert!(
+        run.all().contains("latest"),
+        "the denial names the problem:\n{}",
+        run.all()
+    );
+    assert_eq!(
+        env.sandbox.stats().writes,
+        before,
+        "nothing written to the cluster"
+    );
+
+    let check = converge(&repo, None, &["check", "--env", "staging"]).await;
+    assert_eq!(
+        check.code,
+        1,
+        "check reports the same denial:\n{}",
+        check.all()
+    );
+}

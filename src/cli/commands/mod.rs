@@ -3,6 +3,7 @@
 mod bot_common;
 mod build;
 mod bump;
+mod check;
 mod demo;
 mod diff;
 mod history;
@@ -24,7 +25,7 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Build(args) => build::run(&global, args),
         Command::Render(args) => render::run(&global, args),
-        Command::Check(_) => not_yet("check"),
+        Command::Check(args) => check::run(&global, args),
         Command::Diff(args) => diff::run(&global, args),
         Command::Sync(args) => sync::run(&global, args),
         Command::Status(args) => status::run(&global, args),

@@ -197,6 +197,12 @@ fn summary(report: &SyncReport) -> String {
     );
     if let Some(policy) = &report.policy {
         let _ = writeln!(out, "policies: {}", policy.summary);
+        // A denial says which object broke which policy, and why.
+        if policy.denied {
+            for line in policy.text.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
     }
     let verb = |a: Action| match a {
         Action::Create => "created",
