@@ -15,12 +15,11 @@ use super::events::{self, EventType, Note};
 use super::job_rollback::{RollbackStep, rollback};
 use super::metrics::Metrics;
 use super::pipeline::{ApplySet, ObjectKey, SyncRequest, Unhealthy, Verdict};
-use super::prepare::{Prepared, prepare};
+use super::prepare::{Prepared, Previous, prepare};
 use super::repo::Snapshot;
 use super::status::{self, Phase, SyncSummary};
 use super::stop::StopSignal;
 use crate::environment::Environment;
-use crate::source::InputClosure;
 
 /// What the last completed reconcile of an environment left behind: enough to skip
 /// unchanged revisions and to check drift without rendering again.
@@ -28,7 +27,8 @@ pub struct Applied {
     pub environment: Environment,
     pub objects: Vec<Value>,
     index: HashMap<ObjectKey, usize>,
-    pub closure: InputClosure,
+    /// What its render and its policy gate read.
+    pub inputs: Previous,
     pub applyset: ApplySet,
     /// The objects were applied (not blocked by policy, not manual).
     pub applied: bool,
@@ -40,7 +40,7 @@ impl Applied {
     fn new(
         environment: Environment,
         objects: Vec<Value>,
-        closure: InputClosure,
+        inputs: Previous,
         applyset: ApplySet,
         applied: bool,
         phase: Phase,
@@ -54,7 +54,7 @@ impl Applied {
             environment,
             objects,
             index,
-            closure,
+            inputs,
             applyset,
             applied,
             phase,
@@ -171,8 +171,11 @@ pub async fn reconcile(
     let prepared = {
         let snapshot = Arc::clone(&snapshot);
         let name = ctx.name.clone();
-        let previous = previous.as_ref().map(|p| p.closure.clone());
-        tokio::task::spawn_blocking(move || prepare(&snapshot, &name, previous.as_ref())).await
+        let previous = previous.clone();
+        tokio::task::spawn_blocking(move || {
+            prepare(&snapshot, &name, previous.as_ref().map(|p| &p.inputs))
+        })
+        .await
     };
     let render = match prepared {
         Ok(Prepared::Unchanged) => {
@@ -217,7 +220,8 @@ pub async fn reconcile(
         .inc();
     let render = *render;
     let applyset = ctx.shared.syncer.applyset(&render.environment);
-    let digest = render.closure.digest();
+    // The render's closure digest, as the sync records it on the ApplySet parent.
+    let digest = render.rendered.closure.digest();
     ctx.shared.status.update_env(&ctx.name, |s| {
         s.renders += 1;
         s.closure_digest = Some(digest.clone());
@@ -225,10 +229,15 @@ pub async fn reconcile(
     let record = |render: super::prepare::Render, phase: Phase| {
         let objects = render.rendered.objects();
         let applied = matches!(phase, Phase::Synced | Phase::Unhealthy);
+        let inputs = Previous {
+            closure: render.rendered.closure.clone(),
+            policies: render.environment.spec.policies.clone(),
+            policy_digest: render.policy_digest,
+        };
         Arc::new(Applied::new(
             render.environment,
             objects,
-            render.closure,
+            inputs,
             applyset.clone(),
             applied,
             phase,

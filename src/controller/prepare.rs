@@ -1,11 +1,20 @@
 //! The blocking first half of a reconcile: the input-closure check and the render. Runs on
 //! a blocking thread; touches no cluster.
 
-use super::gate;
+use super::gate::policy_digest;
 use super::repo::Snapshot;
-use crate::environment::{self, Environment};
+use crate::environment::{self, Environment, PolicySelection};
 use crate::render::Rendered;
 use crate::source::{InputClosure, Source};
+
+/// What the last reconcile depended on.
+pub struct Previous {
+    /// Every file its render read (the environment file included).
+    pub closure: InputClosure,
+    /// Its policy selection and the digest of the files it selected.
+    pub policies: PolicySelection,
+    pub policy_digest: String,
+}
 
 /// What the first half found.
 pub enum Prepared {
@@ -22,14 +31,13 @@ pub enum Prepared {
 pub struct Render {
     pub environment: Environment,
     pub rendered: std::sync::Arc<Rendered>,
-    /// The closure of the render and of the selected policy files.
-    pub closure: InputClosure,
+    pub policy_digest: String,
     pub source: std::sync::Arc<dyn Source>,
 }
 
-/// Checks `previous` (the closure of the last reconcile) against `snapshot`, and renders
-/// environment `name` when it changed.
-pub fn prepare(snapshot: &Snapshot, name: &str, previous: Option<&InputClosure>) -> Prepared {
+/// Checks the inputs of the last reconcile against `snapshot`, and renders environment
+/// `name` when any changed.
+pub fn prepare(snapshot: &Snapshot, name: &str, previous: Option<&Previous>) -> Prepared {
     let source = match snapshot.source() {
         Ok(source) => source,
         Err(e) => {
@@ -40,8 +48,14 @@ pub fn prepare(snapshot: &Snapshot, name: &str, previous: Option<&InputClosure>)
         }
     };
     if let Some(previous) = previous {
-        match previous.unchanged_in(source.as_ref()) {
-            Ok(true) => return Prepared::Unchanged,
+        // The environment file is in the closure: an unchanged closure means an unchanged
+        // policy selection, so the previous selection is the one to re-check.
+        match previous.closure.unchanged_in(source.as_ref()) {
+            Ok(true) => {
+                if policy_digest(source.as_ref(), &previous.policies) == previous.policy_digest {
+                    return Prepared::Unchanged;
+                }
+            }
             Ok(false) => {}
             // An unreadable path: render, which reports the error properly.
             Err(e) => tracing::debug!(env = name, error = %e, "closure check failed; rendering"),
@@ -56,14 +70,11 @@ pub fn prepare(snapshot: &Snapshot, name: &str, previous: Option<&InputClosure>)
             };
         }
     };
-    let mut closure = rendered.closure.clone();
-    closure
-        .entries
-        .extend(gate::policy_closure(source.as_ref(), &environment).entries);
+    let policy_digest = policy_digest(source.as_ref(), &environment.spec.policies);
     Prepared::Rendered(Box::new(Render {
         environment,
         rendered: std::sync::Arc::new(rendered),
-        closure,
+        policy_digest,
         source: std::sync::Arc::from(source),
     }))
 }

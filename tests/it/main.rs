@@ -6,6 +6,7 @@ mod bot_registry;
 mod controller;
 mod controller_drift;
 mod controller_leader;
+mod controller_policy;
 mod controller_record;
 mod controller_rollback;
 mod controller_shutdown;

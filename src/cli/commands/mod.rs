@@ -15,8 +15,6 @@ mod sandbox;
 mod status;
 mod sync;
 
-use anyhow::bail;
-
 use super::{Cli, Command, Outcome};
 
 /// Runs the parsed command.
@@ -37,8 +35,4 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Sandbox(args) => sandbox::run(&global, args),
         Command::Demo(args) => demo::run(&global, args),
     }
-}
-
-fn not_yet(command: &str) -> anyhow::Result<Outcome> {
-    bail!("`converge {command}` is not yet available in this build")
 }
