@@ -402,17 +402,21 @@ async fn probes_metrics_and_the_status_api_are_served() {
     assert_eq!(status, 200);
     assert!(body.contains("\"syncedRevision\""), "{body}");
     assert_eq!(get(addr, "/api/environments/nope").await.0, 404);
-    // Events were recorded on the ApplySet parent.
+    // Events are recorded on the ApplySet parent (just after the status update).
     let events: kube::Api<k8s_openapi::api::core::v1::Event> =
         kube::Api::namespaced(h.sandbox.client(), "ml-staging");
-    let list = events.list(&Default::default()).await.expect("events");
-    assert!(
-        list.items
-            .iter()
-            .any(|e| e.reason.as_deref() == Some("Synced")
-                && e.involved_object.name.as_deref() == Some("converge-staging")),
-        "no Synced event on the parent"
-    );
+    eventually("a Synced event on the parent", || {
+        let events = events.clone();
+        async move {
+            events.list(&Default::default()).await.is_ok_and(|list| {
+                list.items.iter().any(|e| {
+                    e.reason.as_deref() == Some("Synced")
+                        && e.involved_object.name.as_deref() == Some("converge-staging")
+                })
+            })
+        }
+    })
+    .await;
     h.running.shutdown().await;
 }
 

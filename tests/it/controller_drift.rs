@@ -9,7 +9,7 @@ use kube::Api;
 use kube::api::{Patch, PatchParams};
 
 use super::controller_record::{Calls, Recorded, calls};
-use super::controller_support::{Remote, config, sandbox, set_tag, start, wait_for};
+use super::controller_support::{Remote, config, eventually, sandbox, set_tag, start, wait_for};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drift_is_reported_when_self_heal_is_off() {
@@ -73,12 +73,18 @@ async fn drift_is_reported_when_self_heal_is_off() {
     assert!(calls(&log).iter().all(|c| c.what != "heal"));
     let events: Api<k8s_openapi::api::core::v1::Event> =
         Api::namespaced(sandbox.client(), "ml-production");
-    let list = events.list(&Default::default()).await.expect("events");
-    assert!(
-        list.items
-            .iter()
-            .any(|e| e.reason.as_deref() == Some("Drifted"))
-    );
+    // The event follows the status update.
+    eventually("a Drifted event on the ApplySet parent", || {
+        let events = events.clone();
+        async move {
+            events.list(&Default::default()).await.is_ok_and(|l| {
+                l.items
+                    .iter()
+                    .any(|e| e.reason.as_deref() == Some("Drifted"))
+            })
+        }
+    })
+    .await;
 
     // The next change to production is not applied over another manager's field unless
     // the environment says so: the sync reports the conflict, by manager and field.
