@@ -304,6 +304,30 @@ async fn kubectl_patch_of_a_managed_field_is_healed() {
         text.contains("converge_drift_corrections_total{environment=\"staging\"}"),
         "{text}"
     );
+    // A managed object deleted behind git's back comes back.
+    let out = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["-n", "ml-staging", "delete", "service", "staging-api"])
+        .output()
+        .expect("run kubectl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let services: kube::Api<k8s_openapi::api::core::v1::Service> =
+        kube::Api::namespaced(client.clone(), "ml-staging");
+    eventually("the deleted Service recreated", || {
+        let services = services.clone();
+        async move {
+            services
+                .get_opt("staging-api")
+                .await
+                .is_ok_and(|s| s.is_some())
+        }
+    })
+    .await;
     // Production (self-heal on too) saw no drift: nothing healed there.
     assert!(
         calls(&h.calls)
