@@ -1,5 +1,5 @@
-//! One unit of work on one environment, run on the worker pool: a reconcile (closure check,
-//! render, gate, sync, rollback) or a drift check (and heal). Jobs report to the status
+//! One unit of work on one environment, run on the worker pool: a reconcile (input check,
+//! render, sync, rollback) or a drift check (and heal). Jobs report to the status
 //! board, the metrics and the cluster's Events themselves, and hand the session a small
 //! [`JobDone`] saying what to remember and whether to retry.
 

@@ -8,19 +8,21 @@
 //!   rollback poke)          drift events → drift checks      → on failed health: revert
 //! ```
 //!
-//! Cost grows with change, not with the cluster: an environment whose input closure (every
-//! file its render and its policies read) is unchanged at a new revision costs no render
-//! and no API call; the self-heal watches cover only the kinds the environments contain,
-//! filtered by their ApplySet labels, and keep a hash per managed object, never objects.
+//! Cost grows with change, not with the cluster: an environment whose inputs (every file
+//! its render read, and the files its policies select) are unchanged at a new revision
+//! costs no render and no API call; the self-heal watches cover only the kinds the
+//! environments contain, filtered by their ApplySet labels, and keep a hash per managed
+//! object, never the objects themselves.
 //!
-//! Everything that talks to the cluster about objects goes through [`EnvironmentSync`] (the
-//! `converge sync` pipeline) and every rollback through [`Revert`] (the commit-bot), so the
-//! loop itself is tested with fakes and shares its behaviour with the CLI.
+//! Everything that talks to the cluster about objects goes through [`EnvironmentSync`]
+//! ([`PipelineSync`]: the `converge sync` pipeline) and every rollback through [`Revert`]
+//! ([`GitReverter`]: the commit-bot), so the loop shares its behaviour with the CLI.
 //!
-//! Production behaviour: leader election on a Lease ([`leader`]), graceful shutdown (a
-//! running sync finishes its current write and abandons before pruning), `/healthz`,
-//! `/readyz`, `/metrics`, `/api/environments` and webhooks ([`http`]), Kubernetes Events on
-//! each environment's ApplySet parent ([`events`]).
+//! Production behaviour: leader election on a Lease ([`leader`]); graceful shutdown (a
+//! running sync is never stopped between its applies and its prunes: it runs on to its
+//! health wait and is abandoned there); `/healthz`, `/readyz`, `/metrics`,
+//! `/api/environments` and webhooks ([`http`]); Kubernetes Events on each environment's
+//! ApplySet parent ([`events`]).
 
 mod backoff;
 mod config;
@@ -66,8 +68,7 @@ pub use pipeline_sync::PipelineSync;
 pub use repo::{Mirror, Snapshot, redact_url};
 pub use rollback::{GitReverter, Target as RevertTarget, default_reverter};
 pub use status::{
-    ControllerStatus, DriftStatus, EnvStatus, Phase, PolicyStatus, RollbackRecord, StatusBoard,
-    SyncSummary,
+    ControllerStatus, DriftStatus, EnvStatus, Phase, RollbackRecord, StatusBoard, SyncSummary,
 };
 pub use stop::{StopSignal, Stopper};
 
@@ -285,11 +286,6 @@ impl Running {
     /// Fetches at once (what a webhook does).
     pub fn fetch_now(&self) {
         self.fetch_now.notify_one();
-    }
-
-    /// A signal raised when the controller is asked to stop.
-    pub fn stop_signal(&self) -> StopSignal {
-        self.stopper.signal()
     }
 
     /// Stops: running syncs finish their current write and abandon before pruning, the

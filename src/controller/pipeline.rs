@@ -1,10 +1,9 @@
 //! The two narrow interfaces the controller drives, and the values they exchange: syncing
-//! an environment's rendered objects to a cluster ([`EnvironmentSync`]: apply, prune,
+//! an environment's render to a cluster ([`EnvironmentSync`]: policy gate, apply, prune,
 //! health, the same code `converge sync` runs) and reverting the change that broke an
 //! environment ([`Revert`]: the commit-bot's rollback). The controller owns scheduling,
-//! the input-closure check, rendering and the policy gate; everything that talks to the
-//! cluster about objects goes through [`EnvironmentSync`], so tests can drive the loop with
-//! a fake one.
+//! the input check and rendering; everything that talks to the cluster about objects goes
+//! through [`EnvironmentSync`], and every commit through [`Revert`].
 
 use std::fmt;
 use std::sync::Arc;

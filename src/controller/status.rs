@@ -66,15 +66,6 @@ pub struct RollbackRecord {
     pub outcome: RevertOutcome,
 }
 
-/// Policy findings of the last gate.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PolicyStatus {
-    pub denied: usize,
-    pub warnings: usize,
-    pub messages: Vec<String>,
-}
-
 /// One environment's status.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -90,7 +81,6 @@ pub struct EnvStatus {
     pub unhealthy: Vec<Unhealthy>,
     pub last_sync: Option<SyncSummary>,
     pub drift: DriftStatus,
-    pub policy: Option<PolicyStatus>,
     /// The last error (render, sync, rollback), cleared by a success.
     pub error: Option<String>,
     /// Consecutive failures (the backoff's exponent).

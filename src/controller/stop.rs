@@ -44,14 +44,6 @@ impl Default for Stopper {
 }
 
 impl StopSignal {
-    /// A signal that never fires (for one-shot callers such as tests).
-    pub fn never() -> StopSignal {
-        let (tx, rx) = watch::channel(false);
-        // The receiver keeps its last value after the sender goes: forever `false`.
-        drop(tx);
-        StopSignal { rx }
-    }
-
     pub fn is_stopped(&self) -> bool {
         *self.rx.borrow()
     }
@@ -68,25 +60,6 @@ impl StopSignal {
             }
         }
     }
-
-    /// Raised when either signal is.
-    pub fn or(&self, other: &StopSignal) -> StopSignal {
-        let stopper = Stopper::new();
-        let combined = stopper.signal();
-        let (a, b) = (self.clone(), other.clone());
-        if a.is_stopped() || b.is_stopped() {
-            stopper.stop();
-            return combined;
-        }
-        tokio::spawn(async move {
-            tokio::select! {
-                _ = a.stopped() => {}
-                _ = b.stopped() => {}
-            }
-            stopper.stop();
-        });
-        combined
-    }
 }
 
 #[cfg(test)]
@@ -102,17 +75,5 @@ mod tests {
         stopper.stop();
         a.stopped().await;
         assert!(b.is_stopped());
-    }
-
-    #[tokio::test]
-    async fn combined_signals_fire_on_either() {
-        let first = Stopper::new();
-        let second = Stopper::new();
-        let both = first.signal().or(&second.signal());
-        assert!(!both.is_stopped());
-        second.stop();
-        both.stopped().await;
-        assert!(both.is_stopped());
-        assert!(!StopSignal::never().is_stopped());
     }
 }
