@@ -102,6 +102,8 @@ pub struct Running {
     fetch_now: Arc<Notify>,
     stopper: Stopper,
     main: JoinHandle<()>,
+    /// The HTTP server and the fetch loop.
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Controller {
@@ -154,6 +156,7 @@ impl Controller {
             },
         };
 
+        let mut tasks = Vec::new();
         let addr = match config.listen {
             Some(listen) => {
                 let state = Arc::new(http::HttpState {
@@ -163,14 +166,15 @@ impl Controller {
                     branch: config.branch().map(str::to_string),
                     fetch_now: Arc::clone(&fetch_now),
                 });
-                let (addr, _task) = http::serve(listen, state, stop.clone()).await?;
+                let (addr, task) = http::serve(listen, state, stop.clone()).await?;
+                tasks.push(task);
                 Some(addr)
             }
             None => None,
         };
 
         let (snapshots_tx, snapshots_rx) = watch::channel(None);
-        tokio::spawn(fetch::run(
+        tasks.push(tokio::spawn(fetch::run(
             follower,
             fetch::FetchContext {
                 interval: config.interval,
@@ -181,7 +185,7 @@ impl Controller {
                 status: Arc::clone(&status),
                 stop: stop.clone(),
             },
-        ));
+        )));
 
         let shared = Arc::new(Shared {
             config,
@@ -200,6 +204,7 @@ impl Controller {
             fetch_now,
             stopper,
             main,
+            tasks,
         })
     }
 }
@@ -288,11 +293,21 @@ impl Running {
         self.fetch_now.notify_one();
     }
 
-    /// Stops: running syncs finish their current write and abandon before pruning, the
-    /// lease is released, the HTTP server closes.
+    /// Stops: running syncs run on to their health wait (never stopped between applies and
+    /// prunes) and are abandoned there, the lease is released, the HTTP server and the
+    /// fetch loop end. A fetch in flight is not interrupted (git2 cannot be); it is left to
+    /// finish on its own thread.
     pub async fn shutdown(self) {
         self.stopper.stop();
         let _ = self.main.await;
+        for task in self.tasks {
+            if tokio::time::timeout(std::time::Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("a background task did not stop within 5s");
+            }
+        }
     }
 }
 

@@ -163,6 +163,8 @@ impl Session {
         for name in names {
             let slot = self.slots.entry(name.clone()).or_default();
             slot.wanted = Some(Arc::clone(&snapshot));
+            // A new revision may be the fix: try it now rather than after the backoff.
+            slot.retry_at = None;
             self.shared.status.update_env(&name, |s| {
                 s.revision = Some(snapshot.revision());
             });
