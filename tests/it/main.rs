@@ -5,6 +5,7 @@ mod bot_push;
 mod bot_registry;
 mod controller;
 mod controller_drift;
+mod controller_envs;
 mod controller_leader;
 mod controller_policy;
 mod controller_record;
