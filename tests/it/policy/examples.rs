@@ -45,7 +45,8 @@ fn converge_check_passes_the_example_environments() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.starts_with("production: 0 denied, 0 warnings, 0 excepted (")
+        stdout.starts_with("converge: 0 denied, 0 warnings, 0 excepted (")
+            && stdout.contains("\nproduction: 0 denied, 0 warnings, 0 excepted (")
             && stdout.contains("\nstaging: 0 denied, 0 warnings, 0 excepted ("),
         "{stdout}"
     );

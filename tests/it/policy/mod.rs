@@ -130,10 +130,12 @@ pub fn crafted_repo(app: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
     let root = tmp.path();
     copy_tree(&repo_root().join("policies"), &root.join("policies"));
-    copy_tree(
-        &repo_root().join("environments"),
-        &root.join("environments"),
-    );
+    // The example platform's environments (converge's own has no overlay here).
+    for env in ["staging", "production"] {
+        let rel = format!("environments/{env}.yaml");
+        let text = std::fs::read_to_string(repo_root().join(&rel)).expect("environment");
+        write(root, &rel, &text);
+    }
     write(root, "overlays/base/app.yaml", app);
     write(
         root,
