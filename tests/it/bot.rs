@@ -46,6 +46,9 @@ pub(super) fn bot_cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
         .current_dir(dir)
         .args(args)
         .env_remove("CONVERGE_GIT_TOKEN")
+        // No cluster to be found, so a promotion's source health is "unknown".
+        .env("KUBECONFIG", "/nonexistent/kubeconfig")
+        .env_remove("KUBERNETES_SERVICE_HOST")
         .output()
         .expect("run converge");
     (

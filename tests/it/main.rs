@@ -1,6 +1,7 @@
 //! The integration test harness: one binary, one module per area.
 
 mod bot;
+mod bot_promote;
 mod bot_push;
 mod bot_registry;
 mod controller;
