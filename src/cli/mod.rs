@@ -257,6 +257,18 @@ pub struct RunArgs {
     /// Where the bare clone is kept (default: a directory under the system temp dir).
     #[arg(long, env = "CONVERGE_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Reconcile only this environment (repeat for more; default: every environment).
+    #[arg(
+        long = "environment",
+        value_name = "NAME",
+        env = "CONVERGE_ENVIRONMENTS",
+        value_delimiter = ','
+    )]
+    pub environments: Vec<String>,
+    /// This cluster's name as environments' `target.context` gives it (default: --context,
+    /// else the kubeconfig's current context); environments targeting another are not applied.
+    #[arg(long, value_name = "NAME", env = "CONVERGE_CLUSTER_NAME")]
+    pub cluster_name: Option<String>,
     /// Log format.
     #[arg(long, value_enum, default_value = "json")]
     pub log_format: LogFormat,

@@ -118,6 +118,13 @@ pub struct ControllerConfig {
     /// Author of rollback commits.
     pub author_name: String,
     pub author_email: String,
+    /// Only these environments are reconciled (empty: every one in the repository).
+    pub environments: Vec<String>,
+    /// The cluster this controller acts in, as environments name it in `target.context`
+    /// (its kubeconfig context, or a name given to an in-cluster controller). An environment
+    /// that targets another context is left to that cluster's controller: rendered and
+    /// checked, never applied here.
+    pub cluster: Option<String>,
 }
 
 impl ControllerConfig {
@@ -139,12 +146,25 @@ impl ControllerConfig {
             credentials: crate::git::Credentials::none(),
             author_name: "converge-bot".into(),
             author_email: "converge-bot@users.noreply.converge.dev".into(),
+            environments: Vec::new(),
+            cluster: None,
         }
     }
 
     /// Where the bare clone of a remote is kept.
     pub fn mirror_dir(&self) -> PathBuf {
         self.data_dir.join("mirror.git")
+    }
+
+    /// Whether environment `name` is this controller's to reconcile.
+    pub fn selects(&self, name: &str) -> bool {
+        self.environments.is_empty() || self.environments.iter().any(|n| n == name)
+    }
+
+    /// Whether an environment targeting `context` (`None`: the controller's own cluster)
+    /// is applied by this controller.
+    pub fn targets_here(&self, context: Option<&str>) -> bool {
+        context.is_none_or(|context| self.cluster.as_deref() == Some(context))
     }
 
     /// The branch the controller follows (`None` for a watched directory).

@@ -32,7 +32,7 @@ pub struct Applied {
     pub applyset: ApplySet,
     /// The objects were applied (not blocked by policy, not manual).
     pub applied: bool,
-    /// The verdict: Synced, Unhealthy, Blocked or Manual.
+    /// The verdict: Synced, Unhealthy, Blocked, Manual or OtherCluster.
     pub phase: Phase,
 }
 
@@ -244,14 +244,22 @@ pub async fn reconcile(
         ))
     };
 
-    if !render.environment.spec.sync.automated {
+    let target = render.environment.spec.target.context.as_deref();
+    let hold = if !ctx.shared.config.targets_here(target) {
+        Some(Phase::OtherCluster)
+    } else if !render.environment.spec.sync.automated {
+        Some(Phase::Manual)
+    } else {
+        None
+    };
+    if let Some(phase) = hold {
         ctx.shared.status.update_env(&ctx.name, |s| {
-            s.phase = Phase::Manual;
+            s.phase = phase;
             s.error = None;
             s.failures = 0;
             s.next_retry_seconds = None;
         });
-        return done(Outcome::Recorded(record(render, Phase::Manual)), None);
+        return done(Outcome::Recorded(record(render, phase)), None);
     }
 
     ctx.shared

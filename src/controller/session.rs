@@ -120,7 +120,10 @@ impl Session {
             tokio::task::spawn_blocking(move || snapshot.environments()).await
         };
         let names = match listed {
-            Ok(Ok(names)) => names,
+            Ok(Ok(names)) => names
+                .into_iter()
+                .filter(|name| self.shared.config.selects(name))
+                .collect::<Vec<_>>(),
             Ok(Err(message)) => {
                 tracing::warn!(revision = %snapshot.revision(), error = %message, "cannot list environments");
                 self.shared

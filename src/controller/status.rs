@@ -29,6 +29,9 @@ pub enum Phase {
     Failed,
     /// `sync.automated: false`: rendered and checked, but not applied.
     Manual,
+    /// The environment targets another cluster (`target.context`): rendered, and left to
+    /// that cluster's controller.
+    OtherCluster,
     /// The environment's file was removed; its objects are left in place.
     Removed,
 }

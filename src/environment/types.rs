@@ -57,7 +57,8 @@ pub struct EnvironmentSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Target {
-    /// Kubeconfig context; omitted: the current context, or the in-cluster config.
+    /// Kubeconfig context; omitted: the current context, or the in-cluster config. A
+    /// controller applies the environment only when this names its own cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// Namespace for objects that have none after rendering.

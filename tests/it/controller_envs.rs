@@ -1,6 +1,8 @@
 //! Environments come and go with the repository: a new environment file is reconciled at
 //! the next revision; a removed one is reported and its objects are left in place (removing
-//! a file is not a request to delete a namespace's worth of objects).
+//! a file is not a request to delete a namespace's worth of objects). A controller
+//! reconciles only the environments it is given, and applies only those that target its
+//! cluster.
 
 use std::sync::{Arc, Mutex};
 
@@ -8,7 +10,7 @@ use converge::controller::{NoRevert, Phase, Repository};
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::Api;
 
-use super::controller_record::{Calls, Recorded};
+use super::controller_record::{Calls, Recorded, calls};
 use super::controller_support::{Remote, config, phase_is, sandbox, start, wait_for};
 use super::support::git;
 
@@ -93,4 +95,77 @@ async fn environments_are_added_and_removed_with_their_files() {
         Some(Phase::Synced)
     );
     running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_selected_environments_targeting_this_cluster_are_applied() {
+    let remote = Remote::seed();
+    // Production moves to its own cluster: this controller must leave it alone.
+    remote.commit(
+        "environments/production.yaml",
+        "production: its own cluster",
+        |text| text.replacen("  target:\n", "  target:\n    context: production-eu\n", 1),
+    );
+    let sandbox = sandbox().await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let calls_log: Calls = Arc::new(Mutex::new(Vec::new()));
+    let mut settings = config(
+        Repository::Remote {
+            url: remote.url.clone(),
+            branch: "main".into(),
+        },
+        data.path(),
+    );
+    settings.cluster = Some("staging-eu".into());
+    let running = start(
+        settings,
+        sandbox.client(),
+        Arc::new(Recorded::new("a", &calls_log)),
+        Arc::new(NoRevert),
+    )
+    .await;
+    wait_for(running.status(), "staging synced, production held", |s| {
+        phase_is(s, "staging", Phase::Synced) && phase_is(s, "production", Phase::OtherCluster)
+    })
+    .await;
+    running.shutdown().await;
+    let touched: Vec<String> = calls(&calls_log)
+        .into_iter()
+        .map(|c| c.environment)
+        .collect();
+    assert!(touched.iter().any(|e| e == "staging"), "{touched:?}");
+    assert!(!touched.iter().any(|e| e == "production"), "{touched:?}");
+    let production: Api<ConfigMap> = Api::namespaced(sandbox.client(), "ml-production");
+    let live = production.list(&Default::default()).await.expect("list");
+    assert!(live.items.is_empty(), "production was applied here");
+
+    // A controller given only staging never looks at production.
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut settings = config(
+        Repository::Remote {
+            url: remote.url.clone(),
+            branch: "main".into(),
+        },
+        data.path(),
+    );
+    settings.cluster = Some("production-eu".into());
+    settings.environments = vec!["staging".into()];
+    let running = start(
+        settings,
+        sandbox.client(),
+        Arc::new(Recorded::new("b", &calls_log)),
+        Arc::new(NoRevert),
+    )
+    .await;
+    wait_for(running.status(), "staging synced", |s| {
+        phase_is(s, "staging", Phase::Synced)
+    })
+    .await;
+    assert!(running.status().env("production").is_none());
+    running.shutdown().await;
+    assert!(
+        !calls(&calls_log)
+            .iter()
+            .any(|c| c.who == "b" && c.environment == "production")
+    );
 }

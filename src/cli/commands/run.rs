@@ -29,7 +29,7 @@ pub(super) fn run(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<Outcome>
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let (client, description) = client(&connect).await?;
-        tracing::info!(cluster = %description, repository = %describe(&config.repository), "starting the controller");
+        tracing::info!(cluster = %description, cluster_name = ?config.cluster, environments = ?config.environments, repository = %describe(&config.repository), "starting the controller");
         let reverter = default_reverter(&config);
         let controller = Controller::new(config, client, Arc::new(PipelineSync::new()), reverter);
         let running = controller.start().await?;
@@ -96,6 +96,11 @@ fn configure(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<ControllerCon
         .map(WebhookSecret::from_file)
         .transpose()?;
     config.credentials = Credentials::from_env()?;
+    config.environments = args.environments;
+    config.cluster = args
+        .cluster_name
+        .or_else(|| global.context.clone())
+        .or_else(|| current_context(global.kubeconfig.as_deref()));
     if args.leader_election {
         let namespace = match args.lease_namespace {
             Some(ns) => ns,
@@ -106,6 +111,15 @@ fn configure(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<ControllerCon
         config.leader_election = Some(LeaderElection::new(&namespace, &args.lease_name));
     }
     Ok(config)
+}
+
+/// The current context of the kubeconfig the controller would use (`None` in a pod).
+fn current_context(kubeconfig: Option<&Path>) -> Option<String> {
+    let config = match kubeconfig {
+        Some(path) => kube::config::Kubeconfig::read_from(path).ok()?,
+        None => kube::config::Kubeconfig::read().ok()?,
+    };
+    config.current_context.filter(|c| !c.is_empty())
 }
 
 fn service_account_namespace(path: &Path) -> Option<String> {
