@@ -330,6 +330,26 @@ pub struct LegacySortOptions {
     pub order_last: Vec<String>,
 }
 
+/// kustomize's `CheckEmpty`: whether the decoded kustomization equals an empty one, its
+/// type metadata aside. Go tells a missing or null slice, map or pointer from an empty
+/// one, so `resources: []` is not empty while `namePrefix: ""` is.
+pub fn is_empty_value(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Object(map) => map.iter().all(|(key, v)| {
+            key.eq_ignore_ascii_case("apiVersion")
+                || key.eq_ignore_ascii_case("kind")
+                || match v {
+                    Value::Null => true,
+                    Value::String(s) => s.is_empty(),
+                    Value::Bool(b) => !b,
+                    _ => false,
+                }
+        }),
+        _ => false,
+    }
+}
+
 /// Why a kustomization could not be read.
 #[derive(Debug, Clone)]
 pub struct KustomizationProblem(pub String);

@@ -97,6 +97,31 @@ fn repair(text: &str, stop: &Stop) -> Option<String> {
 }
 
 const BOM: char = '\u{FEFF}';
+/// libyaml skips extra `...` markers only after an explicit document; as the
+/// first token of a stream (kyaml parses every piece as a stream of its own)
+/// it expects node content instead.
+fn check_leading_document_end(text: &str) -> Result<(), YamlError> {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    for (i, line) in text.split('\n').enumerate() {
+        let trimmed = line.trim_start_matches([' ', '\t', '\r']);
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let marker = line
+            .strip_prefix("...")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']));
+        if marker {
+            return Err(YamlError::Syntax {
+                line: i + 1,
+                column: 1,
+                message: "did not find expected node content".into(),
+            });
+        }
+        return Ok(());
+    }
+    Ok(())
+}
+
 /// Stands in for byte order marks inside a document while saphyr parses it.
 const BOM_STAND_IN: char = '\u{10FFFD}';
 
@@ -145,6 +170,7 @@ pub(crate) fn parse_first_document_as(
     dialect: Dialect,
 ) -> Result<Option<Value>, YamlError> {
     check_characters(text)?;
+    check_leading_document_end(text)?;
     if text.contains('\u{85}') {
         // libyaml reads a raw NEL exactly as a line feed (YAML 1.1 line
         // break, converted by its reader); saphyr (YAML 1.2) sees content.

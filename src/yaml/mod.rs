@@ -165,6 +165,16 @@ pub fn key_less(a: &str, b: &str) -> bool {
     sort::key_less(a, b)
 }
 
+/// Whether yaml.v3 resolves `text`, written as an untagged plain scalar, to a
+/// string. kyaml writes generated ConfigMap/Secret keys that way, so a key such
+/// as `10` or `true` becomes a non-string key that `encoding/json` rejects.
+pub fn plain_scalar_is_string(text: &str) -> bool {
+    matches!(
+        resolve::resolve_v3(resolve::Tag::None, text),
+        Ok(resolve::Resolved::Str)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
