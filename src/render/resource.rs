@@ -59,6 +59,33 @@ pub struct BuildMeta {
     pub transformations: Vec<Origin>,
 }
 
+impl BuildMeta {
+    /// Whether kustomize would hold any of this as annotations on the object (previous
+    /// ids, prefixes, suffixes, generator behavior, hash need, patch permissions, origin).
+    pub fn has_internal_annotations(&self) -> bool {
+        !self.previous.is_empty()
+            || !self.prefixes.is_empty()
+            || !self.suffixes.is_empty()
+            || self.behavior.is_some()
+            || self.needs_hash
+            || self.allow_name_change
+            || self.allow_kind_change
+            || self.origin.is_some()
+    }
+
+    /// Forgets what [`has_internal_annotations`](Self::has_internal_annotations) covers.
+    pub fn clear_internal_annotations(&mut self) {
+        self.previous.clear();
+        self.prefixes.clear();
+        self.suffixes.clear();
+        self.behavior = None;
+        self.needs_hash = false;
+        self.allow_name_change = false;
+        self.allow_kind_change = false;
+        self.origin = None;
+    }
+}
+
 /// A resource in a build.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
@@ -212,25 +239,63 @@ impl Resource {
     /// Rewrites annotation values as strings (kustomize rewrites the annotations map as
     /// `map[string]string` when it strips its build annotations, so `port: 8080` becomes
     /// `port: "8080"`).
-    pub fn stringify_annotations(&mut self) {
-        let Some(Value::Object(annotations)) = self
-            .obj
-            .get_mut("metadata")
-            .and_then(|m| m.as_object_mut())
-            .and_then(|m| m.get_mut("annotations"))
-        else {
-            return;
+    ///
+    /// kyaml reads the map by walking the node's children in key/value pairs whatever its
+    /// kind: a scalar (or null) gives no annotations and the field is cleared, a sequence
+    /// is read as alternating keys and values, and one of odd length makes kustomize crash
+    /// (an error here).
+    pub fn stringify_annotations(&mut self) -> Result<(), String> {
+        let Some(meta) = self.obj.get_mut("metadata").and_then(|m| m.as_object_mut()) else {
+            return Ok(());
         };
-        for value in annotations.values_mut() {
-            if !value.is_string() {
-                *value = Value::String(scalar_text(value));
+        let Some(field) = meta.get_mut("annotations") else {
+            return Ok(());
+        };
+        match field {
+            Value::Object(annotations) => {
+                for value in annotations.values_mut() {
+                    if !value.is_string() {
+                        *value = Value::String(scalar_text(value));
+                    }
+                }
+            }
+            Value::Array(items) if items.len() % 2 == 1 => {
+                return Err(format!(
+                    "metadata.annotations is a sequence of {} items, not a mapping",
+                    items.len()
+                ));
+            }
+            Value::Array(items) => {
+                let mut map = serde_json::Map::new();
+                for pair in items.chunks(2) {
+                    if let [k, v] = pair {
+                        map.insert(node_text(k), Value::String(node_text(v)));
+                    }
+                }
+                if map.is_empty() {
+                    meta.remove("annotations");
+                } else {
+                    *field = Value::Object(map);
+                }
+            }
+            _ => {
+                meta.remove("annotations");
             }
         }
+        Ok(())
     }
 
     /// Whether the object is empty (kustomize drops such documents).
     pub fn is_empty(&self) -> bool {
         self.obj.is_empty()
+    }
+}
+
+/// A node's scalar text: collections have none.
+fn node_text(value: &Value) -> String {
+    match value {
+        Value::Array(_) | Value::Object(_) => String::new(),
+        other => scalar_text(other),
     }
 }
 
