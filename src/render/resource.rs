@@ -57,6 +57,10 @@ pub struct BuildMeta {
     pub origin: Option<Origin>,
     /// The transformers that ran over it (`alpha.config.kubernetes.io/transformations`).
     pub transformations: Vec<Origin>,
+    /// Whether kyaml wrote the keys of `data`, `binaryData` and `stringData` as untagged
+    /// plain scalars (generated objects): yaml.v3 then types a key such as `10` or `true`,
+    /// and kustomize cannot print the object.
+    pub plain_data_keys: bool,
 }
 
 impl BuildMeta {
@@ -236,6 +240,27 @@ impl Resource {
             .as_str()
     }
 
+    /// With [`BuildMeta::plain_data_keys`], the first data key that yaml.v3 would not read
+    /// as a string, as kustomize's error when it turns the object into JSON.
+    pub fn check_plain_data_keys(&self) -> Result<(), String> {
+        if !self.build.plain_data_keys {
+            return Ok(());
+        }
+        for field in ["data", "binaryData", "stringData"] {
+            let Some(Value::Object(map)) = self.obj.get(field) else {
+                continue;
+            };
+            if let Some(key) = map.keys().find(|k| !crate::yaml::plain_scalar_is_string(k)) {
+                return Err(format!(
+                    "{field} key {key:?} of {} {} is not a string in YAML: json: unsupported type: map[interface {{}}]interface {{}}",
+                    self.kind(),
+                    self.name()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Rewrites annotation values as strings (kustomize rewrites the annotations map as
     /// `map[string]string` when it strips its build annotations, so `port: 8080` becomes
     /// `port: "8080"`).
@@ -255,7 +280,7 @@ impl Resource {
             Value::Object(annotations) => {
                 for value in annotations.values_mut() {
                     if !value.is_string() {
-                        *value = Value::String(scalar_text(value));
+                        *value = Value::String(node_text(value));
                     }
                 }
             }

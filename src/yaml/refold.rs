@@ -24,8 +24,23 @@ pub(crate) fn refold(value: &str) -> String {
     if !value.contains('\n') || value.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']) {
         return value.to_string();
     }
+    if !block_allowed(value) {
+        // The writer falls back to double quotes, which keep the value.
+        return value.to_string();
+    }
     let lines = write_folded(value);
     read_folded(&lines, chomping(value))
+}
+
+/// libyaml's `yaml_emitter_analyze_scalar` verdict on block styles: no space
+/// right before a line break, no trailing space, only printable characters
+/// (a tab is not one).
+fn block_allowed(value: &str) -> bool {
+    let printable = |c: char| {
+        matches!(c as u32,
+            0x0A | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFEFE | 0xFF00..=0xFFFD | 0x10000..)
+    };
+    !value.contains(" \n") && !value.ends_with(' ') && value.chars().all(printable)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +149,13 @@ mod tests {
         assert_eq!(refold("folded text\n"), "folded text\n");
         assert_eq!(refold("para one\npara two\n"), "para one\npara two\n");
         assert_eq!(refold("a\n\n"), "a\n\n\n");
+    }
+
+    #[test]
+    fn values_the_writer_double_quotes_are_untouched() {
+        assert_eq!(refold("a \n b\n"), "a \n b\n");
+        assert_eq!(refold("a\n b "), "a\n b ");
+        assert_eq!(refold("a\n\tb\n"), "a\n\tb\n");
     }
 
     #[test]

@@ -33,15 +33,6 @@ impl Kind {
 pub fn unique_pairs(name: &str, pairs: Vec<Pair>) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let mut map = BTreeMap::new();
     for pair in pairs {
-        // kyaml sets each key as an untagged plain scalar; one that yaml.v3 resolves
-        // to a number, bool, null or timestamp makes a non-string map key, which
-        // kustomize then fails to turn into JSON.
-        if !crate::yaml::plain_scalar_is_string(&pair.key) {
-            return Err(format!(
-                "key `{}` of {name} is not a string in YAML: json: unsupported type: map[interface {{}}]interface {{}}",
-                pair.key
-            ));
-        }
         if map.contains_key(&pair.key) {
             return Err(format!(
                 "configmap {name} illegally repeats the key `{}`",
