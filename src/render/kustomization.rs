@@ -449,4 +449,25 @@ mod tests {
         let err = Kustomization::from_value(json!({"commonLabels": {"a": 1}})).expect_err("type");
         assert!(err.0.contains("invalid type"), "{}", err.0);
     }
+
+    #[test]
+    fn emptiness_follows_go_zero_values() {
+        assert!(is_empty_value(&Value::Null));
+        assert!(is_empty_value(
+            &json!({"apiVersion": "v1", "kind": "Kustomization", "namePrefix": "", "images": null})
+        ));
+        assert!(!is_empty_value(&json!({"resources": []})));
+        assert!(!is_empty_value(&json!({"commonLabels": {}})));
+    }
+
+    #[test]
+    fn null_values_read_as_go_zero_values() {
+        let k = Kustomization::from_value(
+            json!({"namePrefix": null, "images": null, "commonAnnotations": {"a": null}}),
+        )
+        .expect("parses");
+        assert_eq!(k.name_prefix, "");
+        assert!(k.images.is_empty());
+        assert_eq!(k.common_annotations.get("a").map(String::as_str), Some(""));
+    }
 }

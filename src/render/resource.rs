@@ -332,3 +332,42 @@ pub fn scalar_text(value: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn res(v: Value) -> Resource {
+        Resource::new(v.as_object().cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn annotations_are_read_like_kyaml_whatever_their_kind() {
+        let mut r = res(json!({"metadata": {"name": "x", "annotations": {"a": 1, "b": {"c": 1}}}}));
+        r.stringify_annotations().expect("map");
+        assert_eq!(r.obj["metadata"]["annotations"], json!({"a": "1", "b": ""}));
+        let mut r = res(json!({"metadata": {"name": "x", "annotations": 5}}));
+        r.stringify_annotations().expect("scalar");
+        assert!(r.obj["metadata"].get("annotations").is_none());
+        let mut r = res(json!({"metadata": {"name": "x", "annotations": ["a", "b"]}}));
+        r.stringify_annotations().expect("pairs");
+        assert_eq!(r.obj["metadata"]["annotations"], json!({"a": "b"}));
+        let mut r = res(json!({"metadata": {"name": "x", "annotations": ["a"]}}));
+        assert!(r.stringify_annotations().is_err());
+    }
+
+    #[test]
+    fn generated_keys_that_yaml_types_cannot_be_printed() {
+        let mut r = res(json!({"kind": "ConfigMap", "metadata": {"name": "x"},
+            "data": {"10": "a", "ok": "b"}}));
+        assert!(
+            r.check_plain_data_keys().is_ok(),
+            "written keys are quoted as needed"
+        );
+        r.build.plain_data_keys = true;
+        assert!(r.check_plain_data_keys().is_err());
+        r.obj.insert("data".into(), json!({"x10": "a", "a.b": "c"}));
+        assert!(r.check_plain_data_keys().is_ok());
+    }
+}

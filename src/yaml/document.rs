@@ -516,6 +516,30 @@ mod tests {
     }
 
     #[test]
+    fn annotations_keep_their_source_text() {
+        let v = one(
+            "metadata:\n  annotations:\n    a: 012\n    b: ~\n    c: .inf\n    d: 2024-01-01\n    e: !!binary aGVsbG8=\n  labels:\n    f: 012\nspec:\n  g: 012\n",
+        );
+        assert_eq!(
+            v,
+            json!({"metadata": {"annotations": {"a": "012", "b": "~", "c": ".inf", "d": "2024-01-01", "e": "aGVsbG8="},
+                "labels": {"f": 10}}, "spec": {"g": 10}})
+        );
+        let list = one("kind: List\nitems:\n- metadata:\n    annotations: {a: 1.50}\n");
+        assert_eq!(
+            list["items"][0]["metadata"]["annotations"]["a"],
+            json!("1.50")
+        );
+    }
+
+    #[test]
+    fn a_leading_document_end_marker_is_an_error() {
+        assert!(parse_first_document("...\n").is_err());
+        assert!(parse_first_document("# c\n...\na: 1\n").is_err());
+        assert!(parse_first_document("a: 1\n...\n").is_ok());
+    }
+
+    #[test]
     fn timestamps_in_flow_collections_stay_strings() {
         assert_eq!(
             one(
