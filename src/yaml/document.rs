@@ -97,31 +97,6 @@ fn repair(text: &str, stop: &Stop) -> Option<String> {
 }
 
 const BOM: char = '\u{FEFF}';
-/// libyaml skips extra `...` markers only after an explicit document; as the
-/// first token of a stream (kyaml parses every piece as a stream of its own)
-/// it expects node content instead.
-fn check_leading_document_end(text: &str) -> Result<(), YamlError> {
-    let text = text.strip_prefix(BOM).unwrap_or(text);
-    for (i, line) in text.split('\n').enumerate() {
-        let trimmed = line.trim_start_matches([' ', '\t', '\r']);
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let marker = line
-            .strip_prefix("...")
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']));
-        if marker {
-            return Err(YamlError::Syntax {
-                line: i + 1,
-                column: 1,
-                message: "did not find expected node content".into(),
-            });
-        }
-        return Ok(());
-    }
-    Ok(())
-}
-
 /// Stands in for byte order marks inside a document while saphyr parses it.
 const BOM_STAND_IN: char = '\u{10FFFD}';
 
@@ -170,7 +145,7 @@ pub(crate) fn parse_first_document_as(
     dialect: Dialect,
 ) -> Result<Option<Value>, YamlError> {
     check_characters(text)?;
-    check_leading_document_end(text)?;
+    super::doc_end::check_leading_document_end(text)?;
     if text.contains('\u{85}') {
         // libyaml reads a raw NEL exactly as a line feed (YAML 1.1 line
         // break, converted by its reader); saphyr (YAML 1.2) sees content.
@@ -513,30 +488,6 @@ mod tests {
             ),
             json!({"a": "2001-12-14T00:00:00Z", "b": "hello", "c": "12", "d": 12, "e": "12", "f": 3.0, "g": "\u{FFFD}", "h": 12})
         );
-    }
-
-    #[test]
-    fn annotations_keep_their_source_text() {
-        let v = one(
-            "metadata:\n  annotations:\n    a: 012\n    b: ~\n    c: .inf\n    d: 2024-01-01\n    e: !!binary aGVsbG8=\n  labels:\n    f: 012\nspec:\n  g: 012\n",
-        );
-        assert_eq!(
-            v,
-            json!({"metadata": {"annotations": {"a": "012", "b": "~", "c": ".inf", "d": "2024-01-01", "e": "aGVsbG8="},
-                "labels": {"f": 10}}, "spec": {"g": 10}})
-        );
-        let list = one("kind: List\nitems:\n- metadata:\n    annotations: {a: 1.50}\n");
-        assert_eq!(
-            list["items"][0]["metadata"]["annotations"]["a"],
-            json!("1.50")
-        );
-    }
-
-    #[test]
-    fn a_leading_document_end_marker_is_an_error() {
-        assert!(parse_first_document("...\n").is_err());
-        assert!(parse_first_document("# c\n...\na: 1\n").is_err());
-        assert!(parse_first_document("a: 1\n...\n").is_ok());
     }
 
     #[test]
