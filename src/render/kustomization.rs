@@ -330,6 +330,26 @@ pub struct LegacySortOptions {
     pub order_last: Vec<String>,
 }
 
+/// kustomize's `CheckEmpty`: whether the decoded kustomization equals an empty one, its
+/// type metadata aside. Go tells a missing or null slice, map or pointer from an empty
+/// one, so `resources: []` is not empty while `namePrefix: ""` is.
+pub fn is_empty_value(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Object(map) => map.iter().all(|(key, v)| {
+            key.eq_ignore_ascii_case("apiVersion")
+                || key.eq_ignore_ascii_case("kind")
+                || match v {
+                    Value::Null => true,
+                    Value::String(s) => s.is_empty(),
+                    Value::Bool(b) => !b,
+                    _ => false,
+                }
+        }),
+        _ => false,
+    }
+}
+
 /// Why a kustomization could not be read.
 #[derive(Debug, Clone)]
 pub struct KustomizationProblem(pub String);
@@ -428,5 +448,26 @@ mod tests {
         assert!(err.0.contains("resourcez"), "{}", err.0);
         let err = Kustomization::from_value(json!({"commonLabels": {"a": 1}})).expect_err("type");
         assert!(err.0.contains("invalid type"), "{}", err.0);
+    }
+
+    #[test]
+    fn emptiness_follows_go_zero_values() {
+        assert!(is_empty_value(&Value::Null));
+        assert!(is_empty_value(
+            &json!({"apiVersion": "v1", "kind": "Kustomization", "namePrefix": "", "images": null})
+        ));
+        assert!(!is_empty_value(&json!({"resources": []})));
+        assert!(!is_empty_value(&json!({"commonLabels": {}})));
+    }
+
+    #[test]
+    fn null_values_read_as_go_zero_values() {
+        let k = Kustomization::from_value(
+            json!({"namePrefix": null, "images": null, "commonAnnotations": {"a": null}}),
+        )
+        .expect("parses");
+        assert_eq!(k.name_prefix, "");
+        assert!(k.images.is_empty());
+        assert_eq!(k.common_annotations.get("a").map(String::as_str), Some(""));
     }
 }

@@ -98,7 +98,12 @@ pub fn build(source: &dyn Source, dir: &Path) -> Result<Vec<Resource>, RenderErr
     )?;
     transform::build_metadata::finish(&mut ra.resources, &target.kustomization.build_metadata);
     for res in ra.resources.resources_mut() {
-        res.stringify_annotations();
+        res.check_plain_data_keys()
+            .and_then(|()| res.stringify_annotations())
+            .map_err(|message| RenderError::InvalidResource {
+                path: target.file.display().to_string(),
+                message,
+            })?;
     }
     Ok(ra.resources.into_resources())
 }

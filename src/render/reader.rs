@@ -47,13 +47,8 @@ pub fn resources_from_values(docs: Vec<Value>, origin: &str) -> Result<Vec<Resou
                 None => {}
                 Some(Value::Null) => continue,
                 Some(Value::Array(items)) => {
-                    for (i, item) in items.iter().enumerate().rev() {
-                        if item.is_null() {
-                            return Err(invalid(
-                                origin,
-                                format!("empty item at items[{i}] in {kind}"),
-                            ));
-                        }
+                    // kustomize skips null items of a List.
+                    for item in items.iter().rev().filter(|item| !item.is_null()) {
                         queue.push_front(item.clone());
                     }
                     continue;
@@ -75,12 +70,6 @@ pub fn resources_from_values(docs: Vec<Value>, origin: &str) -> Result<Vec<Resou
                 ));
             }
         }
-        if let Some(path) = null_in_list(&Value::Object(obj.clone()), "") {
-            return Err(invalid(
-                origin,
-                format!("empty item at {path} in object {}", describe(&obj)),
-            ));
-        }
         out.push(Resource::new(obj));
     }
     Ok(out)
@@ -101,22 +90,4 @@ fn describe(obj: &Map<String, Value>) -> String {
         .and_then(Value::as_str)
         .unwrap_or("");
     format!("{{kind: {kind:?}, name: {name:?}}}")
-}
-
-/// The path of the first null element of any list, if there is one.
-fn null_in_list(value: &Value, at: &str) -> Option<String> {
-    match value {
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
-            let here = format!("{at}[{i}]");
-            if item.is_null() {
-                Some(here)
-            } else {
-                null_in_list(item, &here)
-            }
-        }),
-        Value::Object(map) => map
-            .iter()
-            .find_map(|(k, v)| null_in_list(v, &format!("{at}.{k}"))),
-        _ => None,
-    }
 }

@@ -57,6 +57,37 @@ pub struct BuildMeta {
     pub origin: Option<Origin>,
     /// The transformers that ran over it (`alpha.config.kubernetes.io/transformations`).
     pub transformations: Vec<Origin>,
+    /// Whether kyaml wrote the keys of `data`, `binaryData` and `stringData` as untagged
+    /// plain scalars (generated objects): yaml.v3 then types a key such as `10` or `true`,
+    /// and kustomize cannot print the object.
+    pub plain_data_keys: bool,
+}
+
+impl BuildMeta {
+    /// Whether kustomize would hold any of this as annotations on the object (previous
+    /// ids, prefixes, suffixes, generator behavior, hash need, patch permissions, origin).
+    pub fn has_internal_annotations(&self) -> bool {
+        !self.previous.is_empty()
+            || !self.prefixes.is_empty()
+            || !self.suffixes.is_empty()
+            || self.behavior.is_some()
+            || self.needs_hash
+            || self.allow_name_change
+            || self.allow_kind_change
+            || self.origin.is_some()
+    }
+
+    /// Forgets what [`has_internal_annotations`](Self::has_internal_annotations) covers.
+    pub fn clear_internal_annotations(&mut self) {
+        self.previous.clear();
+        self.prefixes.clear();
+        self.suffixes.clear();
+        self.behavior = None;
+        self.needs_hash = false;
+        self.allow_name_change = false;
+        self.allow_kind_change = false;
+        self.origin = None;
+    }
 }
 
 /// A resource in a build.
@@ -209,28 +240,87 @@ impl Resource {
             .as_str()
     }
 
+    /// With [`BuildMeta::plain_data_keys`], the first data key that yaml.v3 would not read
+    /// as a string, as kustomize's error when it turns the object into JSON.
+    pub fn check_plain_data_keys(&self) -> Result<(), String> {
+        if !self.build.plain_data_keys {
+            return Ok(());
+        }
+        for field in ["data", "binaryData", "stringData"] {
+            let Some(Value::Object(map)) = self.obj.get(field) else {
+                continue;
+            };
+            if let Some(key) = map.keys().find(|k| !crate::yaml::plain_scalar_is_string(k)) {
+                return Err(format!(
+                    "{field} key {key:?} of {} {} is not a string in YAML: json: unsupported type: map[interface {{}}]interface {{}}",
+                    self.kind(),
+                    self.name()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Rewrites annotation values as strings (kustomize rewrites the annotations map as
     /// `map[string]string` when it strips its build annotations, so `port: 8080` becomes
     /// `port: "8080"`).
-    pub fn stringify_annotations(&mut self) {
-        let Some(Value::Object(annotations)) = self
-            .obj
-            .get_mut("metadata")
-            .and_then(|m| m.as_object_mut())
-            .and_then(|m| m.get_mut("annotations"))
-        else {
-            return;
+    ///
+    /// kyaml reads the map by walking the node's children in key/value pairs whatever its
+    /// kind: a scalar (or null) gives no annotations and the field is cleared, a sequence
+    /// is read as alternating keys and values, and one of odd length makes kustomize crash
+    /// (an error here).
+    pub fn stringify_annotations(&mut self) -> Result<(), String> {
+        let Some(meta) = self.obj.get_mut("metadata").and_then(|m| m.as_object_mut()) else {
+            return Ok(());
         };
-        for value in annotations.values_mut() {
-            if !value.is_string() {
-                *value = Value::String(scalar_text(value));
+        let Some(field) = meta.get_mut("annotations") else {
+            return Ok(());
+        };
+        match field {
+            Value::Object(annotations) => {
+                for value in annotations.values_mut() {
+                    if !value.is_string() {
+                        *value = Value::String(node_text(value));
+                    }
+                }
+            }
+            Value::Array(items) if items.len() % 2 == 1 => {
+                return Err(format!(
+                    "metadata.annotations is a sequence of {} items, not a mapping",
+                    items.len()
+                ));
+            }
+            Value::Array(items) => {
+                let mut map = serde_json::Map::new();
+                for pair in items.chunks(2) {
+                    if let [k, v] = pair {
+                        map.insert(node_text(k), Value::String(node_text(v)));
+                    }
+                }
+                if map.is_empty() {
+                    meta.remove("annotations");
+                } else {
+                    *field = Value::Object(map);
+                }
+            }
+            _ => {
+                meta.remove("annotations");
             }
         }
+        Ok(())
     }
 
     /// Whether the object is empty (kustomize drops such documents).
     pub fn is_empty(&self) -> bool {
         self.obj.is_empty()
+    }
+}
+
+/// A node's scalar text: collections have none.
+fn node_text(value: &Value) -> String {
+    match value {
+        Value::Array(_) | Value::Object(_) => String::new(),
+        other => scalar_text(other),
     }
 }
 
@@ -240,5 +330,44 @@ pub fn scalar_text(value: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn res(v: Value) -> Resource {
+        Resource::new(v.as_object().cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn annotations_are_read_like_kyaml_whatever_their_kind() {
+        let mut r = res(json!({"metadata": {"name": "x", "annotations": {"a": 1, "b": {"c": 1}}}}));
+        r.stringify_annotations().expect("map");
+        assert_eq!(r.obj["metadata"]["annotations"], json!({"a": "1", "b": ""}));
+        let mut r = res(json!({"metadata": {"name": "x", "annotations": 5}}));
+        r.stringify_annotations().expect("scalar");
+        assert!(r.obj["metadata"].get("annotations").is_none());
+        let mut r = res(json!({"metadata": {"name": "x", "annotations": ["a", "b"]}}));
+        r.stringify_annotations().expect("pairs");
+        assert_eq!(r.obj["metadata"]["annotations"], json!({"a": "b"}));
+        let mut r = res(json!({"metadata": {"name": "x", "annotations": ["a"]}}));
+        assert!(r.stringify_annotations().is_err());
+    }
+
+    #[test]
+    fn generated_keys_that_yaml_types_cannot_be_printed() {
+        let mut r = res(json!({"kind": "ConfigMap", "metadata": {"name": "x"},
+            "data": {"10": "a", "ok": "b"}}));
+        assert!(
+            r.check_plain_data_keys().is_ok(),
+            "written keys are quoted as needed"
+        );
+        r.build.plain_data_keys = true;
+        assert!(r.check_plain_data_keys().is_err());
+        r.obj.insert("data".into(), json!({"x10": "a", "a.b": "c"}));
+        assert!(r.check_plain_data_keys().is_ok());
     }
 }

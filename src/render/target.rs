@@ -110,11 +110,18 @@ impl<'s> Target<'s> {
             path: file.clone(),
             message: e.to_string(),
         })?;
+        let empty = super::kustomization::is_empty_value(&value);
         let mut kustomization =
             Kustomization::from_value(value).map_err(|p| RenderError::Kustomization {
                 path: file.clone(),
                 message: p.0,
             })?;
+        if empty {
+            return Err(RenderError::Kustomization {
+                path: file,
+                message: "kustomization.yaml is empty".into(),
+            });
+        }
         kustomization.fix_legacy_fields();
         let errors = kustomization.enforce_fields();
         if !errors.is_empty() {

@@ -203,10 +203,40 @@ impl<'t> Builder<'t> {
 
     /// The value of a scalar in value position, typed by the dialect.
     fn value_of(&self, raw: RawScalar, pos: Pos) -> Result<Value, YamlError> {
+        if self.dialect == Dialect::Resource && self.at_annotation_value() {
+            // kustomize rewrites every object's annotations as a map of strings
+            // taken from the nodes' text, so `a: 012` stays "012", `~` stays "~".
+            return Ok(Value::String(raw.text));
+        }
         match self.dialect {
             Dialect::Resource => scalar_value(raw, pos, self.in_flow()),
             Dialect::Config => config_value(raw, pos),
         }
+    }
+
+    /// Whether the next value is an entry of `metadata.annotations` of an
+    /// object: the document itself or an item of a List's `items`.
+    fn at_annotation_value(&self) -> bool {
+        let pending = |frame: &Frame, key: &str| matches!(frame, Frame::Map { target: Some(KeyTarget::Insert(k)), .. } if k == key);
+        let object_at = match self.frames.len() {
+            3 => 0,
+            5 if pending(&self.frames[0], "items")
+                && matches!(self.frames[1], Frame::Seq { .. }) =>
+            {
+                2
+            }
+            _ => return false,
+        };
+        let frames = &self.frames[object_at..];
+        pending(&frames[0], "metadata")
+            && pending(&frames[1], "annotations")
+            && matches!(
+                frames[2],
+                Frame::Map {
+                    target: Some(KeyTarget::Insert(_)),
+                    ..
+                }
+            )
     }
 
     /// go-yaml v2 keys: later duplicates win, each `<<` merges where it

@@ -145,6 +145,7 @@ pub(crate) fn parse_first_document_as(
     dialect: Dialect,
 ) -> Result<Option<Value>, YamlError> {
     check_characters(text)?;
+    super::doc_end::check_leading_document_end(text)?;
     if text.contains('\u{85}') {
         // libyaml reads a raw NEL exactly as a line feed (YAML 1.1 line
         // break, converted by its reader); saphyr (YAML 1.2) sees content.

@@ -21,6 +21,7 @@
 //! run to run.
 
 mod build;
+mod doc_end;
 mod document;
 mod emit;
 mod error;
@@ -165,6 +166,16 @@ pub fn key_less(a: &str, b: &str) -> bool {
     sort::key_less(a, b)
 }
 
+/// Whether yaml.v3 resolves `text`, written as an untagged plain scalar, to a
+/// string. kyaml writes generated ConfigMap/Secret keys that way, so a key such
+/// as `10` or `true` becomes a non-string key that `encoding/json` rejects.
+pub fn plain_scalar_is_string(text: &str) -> bool {
+    matches!(
+        resolve::resolve_v3(resolve::Tag::None, text),
+        Ok(resolve::Resolved::Str)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +229,25 @@ mod tests {
         assert_eq!(parse_document("").unwrap(), Value::Null);
         assert_eq!(parse_document("a: 1\n").unwrap(), json!({"a": 1}));
         assert!(parse_document("a: 1\n---\nb: 2\n").is_err());
+    }
+
+    #[test]
+    fn annotations_keep_their_source_text() {
+        let v = parse_document(
+            "metadata:\n  annotations:\n    a: 012\n    b: ~\n    c: .inf\n    d: 2024-01-01\n    e: !!binary aGVsbG8=\n  labels:\n    f: 012\nspec:\n  g: 012\n",
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"metadata": {"annotations": {"a": "012", "b": "~", "c": ".inf", "d": "2024-01-01", "e": "aGVsbG8="},
+                "labels": {"f": 10}}, "spec": {"g": 10}})
+        );
+        let list = parse_document("kind: List\nitems:\n- metadata:\n    annotations: {a: 1.50}\n")
+            .unwrap();
+        assert_eq!(
+            list["items"][0]["metadata"]["annotations"]["a"],
+            json!("1.50")
+        );
     }
 }
 

@@ -24,8 +24,23 @@ pub(crate) fn refold(value: &str) -> String {
     if !value.contains('\n') || value.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']) {
         return value.to_string();
     }
+    if !block_allowed(value) {
+        // The writer falls back to double quotes, which keep the value.
+        return value.to_string();
+    }
     let lines = write_folded(value);
     read_folded(&lines, chomping(value))
+}
+
+/// yaml.v3's `yaml_emitter_analyze_scalar` verdict on block styles: no space
+/// right before a line break, no trailing space, only printable characters
+/// (kubectl shows a tab passes).
+fn block_allowed(value: &str) -> bool {
+    let printable = |c: char| {
+        matches!(c as u32,
+            0x09 | 0x0A | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFEFE | 0xFF00..=0xFFFD | 0x10000..)
+    };
+    !value.contains(" \n") && !value.ends_with(' ') && value.chars().all(printable)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +136,7 @@ mod tests {
 
     #[test]
     fn more_indented_lines_gain_a_break() {
+        assert_eq!(refold("a\n\tb\n"), "a\n\n\tb\n");
         assert_eq!(
             refold("fold this\n\n  more indented\nend"),
             "fold this\n\n\n  more indented\nend"
@@ -134,6 +150,12 @@ mod tests {
         assert_eq!(refold("folded text\n"), "folded text\n");
         assert_eq!(refold("para one\npara two\n"), "para one\npara two\n");
         assert_eq!(refold("a\n\n"), "a\n\n\n");
+    }
+
+    #[test]
+    fn values_the_writer_double_quotes_are_untouched() {
+        assert_eq!(refold("a \n b\n"), "a \n b\n");
+        assert_eq!(refold("a\n b "), "a\n b ");
     }
 
     #[test]

@@ -79,7 +79,7 @@ def main():
                 if a.verbose:
                     why = (f"kubectl exit {kc}, converge exit {cc}" if (kc == 0) != (cc == 0)
                            else "outputs differ")
-                    print(f"FAIL {case}: {why}")
+                    print(f"FAIL {case}: {why}", flush=True)
     pct = 100.0 * passed / total if total else 0.0
     print(f"{passed}/{total} passed ({pct:.1f}%)")
     return 0 if passed == total else 1

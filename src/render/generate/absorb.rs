@@ -89,7 +89,10 @@ fn copy_merge_metadata(res: &mut Resource, old: &Resource, merge: bool) {
         res.build.origin.take().or_else(|| old.build.origin.clone())
     };
     let needs_hash = res.build.needs_hash && old.build.needs_hash;
+    // kustomize writes the merged data maps anew, with plain keys.
+    let plain_data_keys = res.build.plain_data_keys;
     res.build = old.build.clone();
+    res.build.plain_data_keys = plain_data_keys;
     res.build.origin = origin;
     res.build.needs_hash = needs_hash;
 }

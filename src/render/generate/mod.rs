@@ -82,6 +82,7 @@ fn generate(
     // kustomize reads an unknown behavior as "unspecified", which acts like `create`.
     res.build.behavior = Some(Behavior::parse(&args.behavior).unwrap_or_default());
     res.build.needs_hash = !options.disable_name_suffix_hash;
+    res.build.plain_data_keys = true;
     Ok(res)
 }
 

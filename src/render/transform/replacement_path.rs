@@ -461,6 +461,12 @@ pub fn decode_scalar(tag: ScalarTag, text: &str) -> Result<Value, String> {
     if tag == ScalarTag::Str {
         return Ok(Value::String(text.to_string()));
     }
+    // An infinity or NaN is a float to yaml.v3 but cannot be turned into JSON.
+    if may_resolve(text)
+        && let Err(crate::yaml::YamlError::Unsupported { .. }) = crate::yaml::parse_document(text)
+    {
+        return Err("json: unsupported value: a non-finite float".into());
+    }
     let resolved = plain_scalar(text);
     if tag == ScalarTag::Untagged {
         return Ok(resolved);

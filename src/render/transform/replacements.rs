@@ -77,25 +77,36 @@ pub fn run(
                 "replacements must specify a source and at least one target".into(),
             ));
         };
-        let value = source_value(resources, source).map_err(fail)?;
+        let (mut value, mut live) = source_value(resources, source).map_err(fail)?;
         for t in targets {
-            apply_target(resources, &value, t, &mut untagged).map_err(fail)?;
+            apply_target(resources, &mut value, &mut live, t, &mut untagged).map_err(fail)?;
         }
     }
     Ok(())
 }
 
-fn source_value(resources: &ResMap, source: &SourceSelector) -> Result<Copied, String> {
-    let mut found: Option<&Resource> = None;
-    for res in resources.resources() {
+/// Where a collection source lives. kustomize holds the source node itself and copies it
+/// at each write, so writes into the source resource (and fields created on the way to a
+/// target inside the source) show in the copies made after them.
+struct LiveSource {
+    index: usize,
+    pointer: String,
+}
+
+fn source_value(
+    resources: &ResMap,
+    source: &SourceSelector,
+) -> Result<(Copied, Option<LiveSource>), String> {
+    let mut found: Option<(usize, &Resource)> = None;
+    for (index, res) in resources.resources().iter().enumerate() {
         if res.all_ids().iter().any(|id| source.id.selects(id)) {
             if found.is_some() {
                 return Err(format!("multiple matches for selector {}", source.id));
             }
-            found = Some(res);
+            found = Some((index, res));
         }
     }
-    let Some(res) = found else {
+    let Some((index, res)) = found else {
         return Err(format!("nothing selected by {}", source.id));
     };
     let field_path = if source.field_path.is_empty() {
@@ -126,7 +137,16 @@ fn source_value(resources: &ResMap, source: &SourceSelector) -> Result<Copied, S
         {
             return Err("delimiter option can only be used with scalar nodes".into());
         }
-        return Ok(Copied::Node(node.clone()));
+        let mut probe = obj.clone();
+        let mut at = Vec::new();
+        let live = match match_target(&mut probe, &split_path(field_path), None, &mut at) {
+            Ok(()) if at.len() == 1 => at.pop().map(|m| LiveSource {
+                index,
+                pointer: m.pointer,
+            }),
+            _ => None,
+        };
+        return Ok((Copied::Node(node.clone()), live));
     };
     let mut text = scalar_text(node);
     if let Some(opts) = &source.options
@@ -146,7 +166,7 @@ fn source_value(resources: &ResMap, source: &SourceSelector) -> Result<Copied, S
             })?;
         text = part.to_string();
     }
-    Ok(Copied::Scalar(tag, text))
+    Ok((Copied::Scalar(tag, text), None))
 }
 
 fn requirements(text: &str) -> Result<Option<Vec<Requirement>>, String> {
@@ -208,7 +228,8 @@ struct Untagged(HashSet<(usize, String)>);
 
 fn apply_target(
     resources: &mut ResMap,
-    value: &Copied,
+    value: &mut Copied,
+    live: &mut Option<LiveSource>,
     t: &TargetSelector,
     untagged: &mut Untagged,
 ) -> Result<(), String> {
@@ -235,22 +256,49 @@ fn apply_target(
                     format!("unable to find field {fp:?} in replacement target")
                 }
             };
+            // Every resource carries an annotation map during a build (see
+            // `keep_annotations`); kustomize's exists only while it holds user or
+            // internal annotations, so an empty one is hidden from the walk.
+            let hidden = !res.build.has_internal_annotations() && take_empty_annotations(res);
             let mut root = Value::Object(std::mem::take(&mut res.obj));
+            let mut wiped = false;
             let at = Spot {
                 index,
                 untagged: &mut *untagged,
+                wiped: &mut wiped,
             };
-            let result = set_all(
-                &mut root,
-                fp,
-                kind,
-                value,
-                t.options.as_ref(),
-                &retrieval,
-                at,
-            );
+            let result = if live.as_ref().is_some_and(|l| l.index == index) {
+                set_all_live(
+                    &mut root,
+                    fp,
+                    kind,
+                    value,
+                    live,
+                    t.options.as_ref(),
+                    &retrieval,
+                    at,
+                )
+            } else {
+                set_all(
+                    &mut root,
+                    fp,
+                    kind,
+                    value,
+                    t.options.as_ref(),
+                    &retrieval,
+                    at,
+                )
+            };
             if let Value::Object(map) = root {
                 res.obj = map;
+            }
+            if hidden {
+                crate::render::transform::build_metadata::keep_annotations(res);
+            }
+            if wiped {
+                // The annotation map was replaced, and kustomize's internal annotations
+                // (previous ids, prefixes, ...) with it.
+                res.build.clear_internal_annotations();
             }
             result?;
         }
@@ -258,10 +306,24 @@ fn apply_target(
     Ok(())
 }
 
+/// Removes `metadata.annotations` when it is an empty map; whether it did.
+fn take_empty_annotations(res: &mut Resource) -> bool {
+    let Some(Value::Object(meta)) = res.obj.get_mut("metadata") else {
+        return false;
+    };
+    if matches!(meta.get("annotations"), Some(Value::Object(m)) if m.is_empty()) {
+        meta.remove("annotations");
+        return true;
+    }
+    false
+}
+
 /// The resource being written and the untagged scalars known so far.
 struct Spot<'u> {
     index: usize,
     untagged: &'u mut Untagged,
+    /// Set when a write replaced `metadata.annotations` or a node above it.
+    wiped: &'u mut bool,
 }
 
 fn set_all(
@@ -271,7 +333,7 @@ fn set_all(
     value: &Copied,
     options: Option<&FieldOptions>,
     retrieval: &dyn Fn() -> String,
-    at: Spot,
+    mut at: Spot,
 ) -> Result<(), String> {
     let mut found: Vec<Matched> = Vec::new();
     match_target(root, &split_path(fp), kind, &mut found)
@@ -280,18 +342,85 @@ fn set_all(
         return Err(retrieval());
     }
     for m in found {
-        let key = (at.index, m.pointer.clone());
-        let untagged = m.created || at.untagged.0.contains(&key);
-        let still_scalar = set_field(m, untagged, value, options)?;
-        if untagged && still_scalar {
-            at.untagged.0.insert(key);
-        } else if !still_scalar {
-            let below = format!("{}/", key.1);
-            at.untagged
-                .0
-                .retain(|(i, p)| *i != key.0 || (*p != key.1 && !p.starts_with(&below)));
+        set_one(m, value, options, &mut at)?;
+    }
+    Ok(())
+}
+
+fn set_one(
+    m: Matched,
+    value: &Copied,
+    options: Option<&FieldOptions>,
+    at: &mut Spot,
+) -> Result<(), String> {
+    let key = (at.index, m.pointer.clone());
+    if matches!(
+        m.pointer.as_str(),
+        "" | "/metadata" | "/metadata/annotations"
+    ) {
+        *at.wiped = true;
+    }
+    let untagged = m.created || at.untagged.0.contains(&key);
+    let still_scalar = set_field(m, untagged, value, options)?;
+    if untagged && still_scalar {
+        at.untagged.0.insert(key);
+    } else if !still_scalar {
+        let below = format!("{}/", key.1);
+        at.untagged
+            .0
+            .retain(|(i, p)| *i != key.0 || (*p != key.1 && !p.starts_with(&below)));
+    }
+    Ok(())
+}
+
+/// [`set_all`] on the resource holding a collection source: the value is copied from the
+/// source anew before each write, and a write over an ancestor of the source detaches it.
+#[allow(clippy::too_many_arguments)]
+fn set_all_live(
+    root: &mut Value,
+    fp: &str,
+    kind: Option<NodeKind>,
+    value: &mut Copied,
+    live: &mut Option<LiveSource>,
+    options: Option<&FieldOptions>,
+    retrieval: &dyn Fn() -> String,
+    mut at: Spot,
+) -> Result<(), String> {
+    let mut found: Vec<Matched> = Vec::new();
+    match_target(root, &split_path(fp), kind, &mut found)
+        .map_err(|e| format!("{}: {e}", retrieval()))?;
+    let spots: Vec<(String, bool)> = found.into_iter().map(|m| (m.pointer, m.created)).collect();
+    if spots.is_empty() {
+        return Err(retrieval());
+    }
+    let refresh = |root: &Value, value: &mut Copied, live: &Option<LiveSource>| {
+        if let Some(node) = live.as_ref().and_then(|l| root.pointer(&l.pointer)) {
+            *value = Copied::Node(node.clone());
+        }
+    };
+    for (pointer, created) in spots {
+        refresh(root, value, live);
+        let detaches = live
+            .as_ref()
+            .is_some_and(|l| l.pointer.starts_with(&format!("{pointer}/")));
+        let Some(node) = root.pointer_mut(&pointer) else {
+            continue;
+        };
+        set_one(
+            Matched {
+                node,
+                created,
+                pointer,
+            },
+            value,
+            options,
+            &mut at,
+        )?;
+        if detaches {
+            *live = None;
         }
     }
+    refresh(root, value, live);
     Ok(())
 }
 
