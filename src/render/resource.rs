@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::alias::Aliases;
 use super::resid::{Gvk, ResId};
 use super::transform::build_metadata::Origin;
 
@@ -57,6 +58,8 @@ pub struct BuildMeta {
     pub origin: Option<Origin>,
     /// The transformers that ran over it (`alpha.config.kubernetes.io/transformations`).
     pub transformations: Vec<Origin>,
+    /// Places of the object that share one YAML node in kustomize.
+    pub aliases: Aliases,
 }
 
 /// A resource in a build.

@@ -15,6 +15,7 @@ mod controller_support;
 mod diff;
 mod policy;
 mod render;
+mod render_differential;
 mod render_generators;
 mod render_nameref;
 mod render_plugins;

@@ -107,7 +107,11 @@ fn apply_to(schema: &MergeSchema, res: &mut Resource, patch: &Resource) -> Resul
     let current = Value::Object(std::mem::take(&mut res.obj));
     let patch_value = Value::Object(patch.obj.clone());
     match strategic_merge_with(schema, &current, &patch_value, options) {
-        Ok(MergeOutcome::Merged(Value::Object(map))) => res.obj = map,
+        Ok(MergeOutcome::Merged(Value::Object(map))) => {
+            res.obj = map;
+            // the merge writes existing scalars in place: shared nodes follow
+            res.build.aliases.sync(&mut res.obj);
+        }
         Ok(MergeOutcome::Merged(_)) | Ok(MergeOutcome::Deleted) => return Ok(true),
         Err(e) => {
             if let Value::Object(map) = current {
@@ -338,6 +342,8 @@ pub fn apply_json6902_entry(
 
 fn apply_json_ops(res: &mut Resource, ops: &json_patch::Patch) -> Result<(), String> {
     let id = res.cur_id();
+    // kustomize re-parses the patched JSON: no node stays shared
+    res.build.aliases.clear();
     let mut doc = Value::Object(std::mem::take(&mut res.obj));
     let result = json_patch::patch(&mut doc, ops);
     match doc {
