@@ -54,6 +54,12 @@ IMAGES = ["nginx", "nginx:1.25", "nginx:1.25.3-alpine", "busybox", "busybox:1.36
 DIGESTS = ["sha256:" + c * 64 for c in "0123456789abcdef"]
 
 
+CLUSTER_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+                 "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass",
+                 "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+                 "APIService"}
+
+
 # ---------------------------------------------------------------- YAML emission
 
 PLAIN = re.compile(r"^[A-Za-z_/.][A-Za-z0-9_./@\-]*$")
@@ -229,6 +235,12 @@ class Gen:
             spec["volumes"] = volumes
         if self.chance(0.2):
             spec["nodeSelector"] = {"kubernetes.io/os": "linux"}
+        if refs.get("pc") and self.chance(0.6):
+            spec["priorityClassName"] = refs["pc"]
+        if "secret" in refs and self.chance(0.1):
+            spec.setdefault("volumes", []).append({"name": "csi", "csi": {
+                "driver": "secrets.example.com",
+                "nodePublishSecretRef": {"name": refs["secret"]}}})
         return spec
 
     def app(self, app, namespace, cluster):
@@ -238,6 +250,8 @@ class Gen:
         if self.chance(0.4):
             sel["component"] = self.pick(["server", "main", "core"])
         refs = {}
+        if cluster.get("pc"):
+            refs["pc"] = cluster["pc"]
 
         def meta(name, labels=True):
             m = {"name": name}
@@ -262,8 +276,10 @@ class Gen:
                          "type": "Opaque", "data": {"password": "c2VjcmV0"}})
         if self.chance(0.55):
             refs["sa"] = f"{app}-sa" if self.chance(0.7) else app
-            objs.append({"apiVersion": "v1", "kind": "ServiceAccount",
-                         "metadata": meta(refs["sa"])})
+            sa = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(refs["sa"])}
+            if "secret" in refs and self.chance(0.3):
+                sa["imagePullSecrets"] = [{"name": refs["secret"]}]
+            objs.append(sa)
         if kind in ("Deployment", "StatefulSet", "Pod") and self.chance(0.4):
             refs["pvc"] = f"{app}-data"
             pvc = {"accessModes": ["ReadWriteOnce"],
@@ -340,7 +356,7 @@ class Gen:
             rule = {"host": f"{app}.example.com", "http": {"paths": [{
                 "path": "/", "pathType": "Prefix", "backend": {"service": {
                     "name": svc_name, "port": {"number": 80}}}}]}}
-            ing = {"ingressClassName": "nginx", "rules": [rule]}
+            ing = {"ingressClassName": cluster.get("ic", "nginx"), "rules": [rule]}
             if "secret" in refs and self.chance(0.6):
                 ing["tls"] = [{"hosts": [f"{app}.example.com"], "secretName": refs["secret"]}]
             if self.chance(0.3):
@@ -394,6 +410,37 @@ class Gen:
             objs.append({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
                          "metadata": {"name": info["sc"]}, "provisioner": "example.com/disk",
                          "reclaimPolicy": "Retain"})
+        if self.chance(0.3):
+            info["pc"] = self.pick(["high", "batch-low"])
+            objs.append({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+                         "metadata": {"name": info["pc"]}, "value": 1000,
+                         "globalDefault": False})
+        if self.chance(0.3):
+            info["ic"] = self.pick(["nginx", "public"])
+            objs.append({"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+                         "metadata": {"name": info["ic"]},
+                         "spec": {"controller": "k8s.io/ingress-nginx"}})
+        if self.chance(0.3):
+            svc = self.pick(["webhook", "admission"])
+            info["hook_svc"] = svc
+            objs.append({"apiVersion": "v1", "kind": "Service",
+                         "metadata": {"name": svc, "namespace": ns},
+                         "spec": {"selector": {"app": svc}, "ports": [{"port": 443}]}})
+            objs.append({"apiVersion": "admissionregistration.k8s.io/v1",
+                         "kind": self.pick(["ValidatingWebhookConfiguration",
+                                            "MutatingWebhookConfiguration"]),
+                         "metadata": {"name": f"{svc}-hooks"},
+                         "webhooks": [{"name": "check.example.com",
+                                       "admissionReviewVersions": ["v1"],
+                                       "sideEffects": "None",
+                                       "clientConfig": {"service": {
+                                           "name": svc, "namespace": ns, "path": "/check"}}}]})
+            if self.chance(0.4):
+                objs.append({"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+                             "metadata": {"name": "v1.metrics.example.com"},
+                             "spec": {"group": "metrics.example.com", "version": "v1",
+                                      "groupPriorityMinimum": 100, "versionPriority": 10,
+                                      "service": {"name": svc, "namespace": ns}}})
         if self.chance(0.4):
             info["pv"] = self.pick(["pv-one", "volume-a", "disk0"])
             pv = {"capacity": {"storage": "5Gi"}, "accessModes": ["ReadWriteOnce"],
@@ -427,7 +474,11 @@ class Gen:
         style = self.pick(["single", "single", "multi", "mixed"])
         if style == "multi":
             name = self.pick(["all.yaml", "manifests.yaml", f"{prefix}.yaml"])
-            self.write(f"{d}/{name}", docs(objs))
+            if self.chance(0.15):
+                self.write(f"{d}/{name}", dump({"apiVersion": "v1", "kind": "List",
+                                                "items": objs}))
+            else:
+                self.write(f"{d}/{name}", docs(objs))
             return [name]
         rest = list(objs)
         if style == "mixed" and len(rest) > 2:
@@ -515,7 +566,8 @@ class Level:
             cs = tmpl["spec"]["containers"]
             c0 = cs[0]["name"]
             choice = g.pick(["env", "image", "add", "delete", "resources", "replicas",
-                             "volume", "replace", "labels", "ports"])
+                             "volume", "replace", "labels", "ports", "env-delete", "mounts",
+                             "list-replace", "add-ref", "args", "init"])
             spec = {}
             if choice == "env":
                 spec = {"containers": [{"name": c0, "env": [
@@ -538,8 +590,39 @@ class Level:
             elif choice == "replace":
                 spec = {"nodeSelector": {"$patch": "replace", "disk": "ssd"}}
             elif choice == "ports":
+                port = g.pick([9443, 8080, 80])
                 spec = {"containers": [{"name": c0, "ports": [
-                    {"containerPort": 9443, "name": "https"}]}]}
+                    {"containerPort": port, "name": g.pick(["https", "web"])}]}]}
+            elif choice == "env-delete" and cs[0].get("env"):
+                spec = {"containers": [{"name": c0, "env": [
+                    {"name": cs[0]["env"][0]["name"], "$patch": "delete"},
+                    {"name": "ADDED", "value": "yes"}]}]}
+            elif choice == "mounts":
+                spec = {"containers": [{"name": c0, "volumeMounts": [
+                    {"name": "tmp", "mountPath": g.pick(["/tmp", "/mnt/tmp"]),
+                     "readOnly": True}]}],
+                        "volumes": [{"name": "tmp", "emptyDir": {}}]}
+            elif choice == "list-replace":
+                spec = {"containers": [{"$patch": "replace"},
+                                       {"name": c0, "image": g.pick(IMAGES)}]}
+            elif choice == "add-ref":
+                refs = [x for x in self.view if x["kind"] in ("ConfigMap", "Secret")]
+                if refs:
+                    ref = g.pick(refs)
+                    key = "configMapKeyRef" if ref["kind"] == "ConfigMap" else "secretKeyRef"
+                    spec = {"containers": [{"name": c0, "env": [
+                        {"name": "FROM_REF", "valueFrom": {key: {
+                            "name": cur_name(ref), "key": "k"}}}]}]}
+                    if g.chance(0.5):
+                        vol = ({"configMap": {"name": cur_name(ref)}}
+                               if ref["kind"] == "ConfigMap"
+                               else {"secret": {"secretName": cur_name(ref)}})
+                        spec["volumes"] = [dict({"name": "added"}, **vol)]
+            elif choice == "args":
+                spec = {"containers": [{"name": c0, "args": ["--port=8080", "--v=2"],
+                                        "command": ["/bin/app"]}]}
+            elif choice == "init":
+                spec = {"initContainers": [{"name": "migrate", "image": g.pick(IMAGES)}]}
             if k == "Pod":
                 p["spec"] = spec
             elif k == "CronJob":
@@ -604,7 +687,11 @@ class Level:
         api = o["apiVersion"]
         group, version = (api.split("/") + [""])[:2] if "/" in api else ("", api)
         t = {}
-        mode = g.pick(["kind", "kind+name", "name", "regex", "label", "ann", "gv", "ns"])
+        mode = g.pick(["kind", "kind+name", "name", "regex", "label", "ann", "gv", "ns",
+                       "kind-regex"])
+        if mode == "kind-regex":
+            t["kind"] = g.pick([f"{o['kind']}|Nothing", f"({o['kind']})",
+                                o["kind"][:3] + ".*"])
         if mode in ("kind", "kind+name", "gv"):
             t["kind"] = o["kind"]
         if mode in ("kind+name", "name"):
@@ -689,7 +776,11 @@ class Level:
                     patches.append({"path": f, "target": t})
             elif form == "psm-file":
                 f = self.fname("psm")
-                g.write(f"{self.d}/{f}", dump(self.smp_for(o)))
+                bodies = [self.smp_for(o)]
+                others = [x for x in view if x is not o and x["kind"] != o["kind"]]
+                if others and g.chance(0.4):
+                    bodies.append(self.smp_for(g.pick(others)))
+                g.write(f"{self.d}/{f}", docs(bodies))
                 psm.append(f)
             elif form == "psm-inline":
                 psm.append(dump(self.smp_for(o)))
@@ -786,7 +877,10 @@ class Level:
         if not cands:
             return
         o = g.pick(cands)
-        self.k["replicas"] = [{"name": cur_name(o), "count": g.r.randint(0, 6)}]
+        name = cur_name(o)
+        if g.chance(0.3) and o.get("_org"):
+            name = o["_org"]
+        self.k["replicas"] = [{"name": name, "count": g.r.randint(0, 6)}]
 
     def metadata_transforms(self, allow_ns=True):
         g = self.g
@@ -821,8 +915,7 @@ class Level:
         """Approximates what this level does to names (for the next level's patches)."""
         pre, suf = self.k.get("namePrefix", ""), self.k.get("nameSuffix", "")
         ns = self.k.get("namespace")
-        cluster = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-                   "PersistentVolume", "StorageClass"}
+        cluster = CLUSTER_KINDS
         labels = dict(self.k.get("commonLabels", {}))
         for e in self.k.get("labels", []):
             labels.update(e["pairs"])
@@ -868,13 +961,28 @@ def generate(out, seed):
         ns = root_ns if g.chance(0.7) else None
         objs = g.app(app, ns, cluster_info)
         lvl = Level(g, d, copy_view(objs), False)
+        for o in lvl.view:
+            o["_org"] = o["metadata"]["name"]
+        gen_cm = [o for o in objs if o["kind"] == "ConfigMap"] if g.chance(0.25) else []
+        if gen_cm:
+            # the app's ConfigMap comes from a generator: hashed name, references fixed
+            objs = [o for o in objs if o["kind"] != "ConfigMap"]
+            cm = gen_cm[0]
+            entry = {"name": cm["metadata"]["name"],
+                     "literals": [f"{k}={v}" for k, v in cm["data"].items()
+                                  if "\n" not in v]}
+            if cm["metadata"].get("namespace"):
+                entry["namespace"] = cm["metadata"]["namespace"]
+            if g.chance(0.2):
+                entry["options"] = {"disableNameSuffixHash": True}
+            lvl.k["configMapGenerator"] = [entry]
         if g.chance(0.3):
             # the app's objects live in a plain sub-directory kustomization
-            sub = g.write_objs(f"{d}/manifests", objs)
+            sub = g.write_objs(f"{d}/manifests", objs) if objs else []
             g.write_kustomization(f"{d}/manifests", {"resources": sub})
             res = ["manifests"]
         else:
-            res = g.write_objs(d, objs)
+            res = g.write_objs(d, objs) if objs else []
         lvl.k["resources"] = res
         if g.chance(0.3):
             lvl.k["commonLabels"] = {"app.kubernetes.io/name": app}
@@ -900,6 +1008,11 @@ def generate(out, seed):
             k["resources"] = g.write_objs(d, [extra], prefix=name)
         comps.append((d, k))
 
+    nested = None
+    if len(comps) >= 2 and g.chance(0.4):
+        nested = (comps[0], comps[1])
+        comps[0][1]["components"] = [os.path.relpath(comps[1][0], comps[0][0])]
+
     # mid overlays
     app_bases = [b for b in bases if b != cluster_dir]
     levels = r.choice([0, 1, 1, 2])
@@ -913,6 +1026,9 @@ def generate(out, seed):
             d = f"overlays/{name}"
             if shared:
                 inc = ([b for b in layer if b in app_bases] or layer)[:1]
+                if i == 0:
+                    by_ns = g.chance(0.4) and not any(
+                        o["kind"] in CLUSTER_KINDS for b in inc for o in bases[b])
             else:
                 inc = disjoint(g, reach, g.some(layer, 1, len(layer)) if i == 0
                                else g.some(layer, 1, 2))
@@ -921,14 +1037,28 @@ def generate(out, seed):
                 view.extend(copy_view(bases[b]))
             lvl = Level(g, d, view, False)
             lvl.k["resources"] = [os.path.relpath(b, d) for b in inc]
+            if g.chance(0.25):
+                extra = referencing(g, lvl.view, name)
+                if extra:
+                    lvl.k["resources"] += g.write_objs(d, extra, prefix="refs")
+                    lvl.view.extend(copy_view(extra))
             lvl.metadata_transforms(allow_ns=not shared)
-            if shared:
+            if g.chance(0.1):
+                lvl.k["sortOptions"] = sort_options(g, lvl.view)
+            if shared and by_ns:
+                lvl.k["namespace"] = f"ns{i}"
+            elif shared:
                 lvl.k["namePrefix"] = f"m{i}-"
+            if g.chance(0.1):
+                # the deprecated spelling of resources
+                lvl.k["bases"] = lvl.k.pop("resources")
             g.write_kustomization(d, lvl.k)
             lvl.apply_to_view()
             bases[d] = lvl.view
             tag = lvl.k.get("namePrefix", "") + "|" + lvl.k.get("nameSuffix", "")
             tag = "" if tag == "|" else tag
+            if shared and by_ns:
+                tag += "ns" + lvl.k["namespace"]
             reach[d] = {(b, t + tag) for i_ in inc for b, t in reach[i_]}
             nxt.append(d)
             if g.chance(0.2):
@@ -954,7 +1084,14 @@ def generate(out, seed):
                   "metadata": {"name": f"{env}-env"}, "data": {"ENV": env}}
             lvl.k["resources"] += g.write_objs(d, [cm], prefix="env")
             lvl.view.append(copy_view([cm])[0])
+        if g.chance(0.35):
+            extra = referencing(g, lvl.view, env)
+            if extra:
+                lvl.k["resources"] += g.write_objs(d, extra, prefix="refs")
+                lvl.view.extend(copy_view(extra))
         use = g.some(comps, 0, len(comps)) if comps else []
+        if nested and nested[0] in use and nested[1] in use:
+            use.remove(nested[1])
         if use:
             lvl.k["components"] = [os.path.relpath(c[0], d) for c in use]
         lvl.metadata_transforms()
@@ -995,6 +1132,49 @@ def generate(out, seed):
     if g.chance(0.08):
         breakage(g, builds)
     return builds
+
+
+def referencing(g, view, tag):
+    """Objects an overlay adds that refer to what its bases hold (fixed up by name)."""
+    out = []
+    by_kind = {}
+    for o in view:
+        by_kind.setdefault(o["kind"], []).append(o)
+    ns = lambda o: {"namespace": o["metadata"]["namespace"]} \
+        if o["metadata"].get("namespace") else {}
+    if by_kind.get("Service") and g.chance(0.6):
+        svc = g.pick(by_kind["Service"])
+        out.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                    "metadata": dict({"name": f"{tag}-ingress"}, **ns(svc)),
+                    "spec": {"rules": [{"host": f"{tag}.example.com", "http": {"paths": [{
+                        "path": "/", "pathType": "Prefix", "backend": {"service": {
+                            "name": cur_name(svc), "port": {"number": 80}}}}]}}]}})
+    if by_kind.get("ServiceAccount") and g.chance(0.6):
+        sa = g.pick(by_kind["ServiceAccount"])
+        subj = dict({"kind": "ServiceAccount", "name": cur_name(sa)}, **ns(sa))
+        out.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                    "metadata": dict({"name": f"{tag}-binding"}, **ns(sa)),
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                "name": g.pick(["view", "edit"])},
+                    "subjects": [subj]})
+    deps = by_kind.get("Deployment", []) + by_kind.get("StatefulSet", [])
+    if deps and g.chance(0.4):
+        dep = g.pick(deps)
+        out.append({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                    "metadata": dict({"name": f"{tag}-hpa"}, **ns(dep)),
+                    "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": dep["kind"],
+                                                "name": cur_name(dep)},
+                             "minReplicas": 2, "maxReplicas": 4}})
+    cms = by_kind.get("ConfigMap", []) + by_kind.get("Secret", [])
+    if cms and g.chance(0.4):
+        ref = g.pick(cms)
+        key = "configMapRef" if ref["kind"] == "ConfigMap" else "secretRef"
+        out.append({"apiVersion": "batch/v1", "kind": "Job",
+                    "metadata": dict({"name": f"{tag}-job"}, **ns(ref)),
+                    "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{
+                        "name": "run", "image": "busybox",
+                        "envFrom": [{key: {"name": cur_name(ref)}}]}]}}}})
+    return out
 
 
 def disjoint(g, reach, dirs):
