@@ -345,7 +345,7 @@ fn apply_json_ops(res: &mut Resource, ops: &json_patch::Patch) -> Result<(), Str
     // kustomize re-parses the patched JSON: no node stays shared
     res.build.aliases.clear();
     let mut doc = Value::Object(std::mem::take(&mut res.obj));
-    let result = json_patch::patch(&mut doc, ops);
+    let result = super::json_ops::apply(&mut doc, ops);
     match doc {
         Value::Object(map) => res.obj = map,
         _ => return Err(format!("{id}: a JSON patch must leave an object")),
