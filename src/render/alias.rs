@@ -48,13 +48,24 @@ impl Aliases {
     /// still in the object gets it. A place that vanished or no longer holds a string left
     /// the group (kustomize detached or replaced that node).
     pub fn sync(&mut self, obj: &mut Map<String, Value>) {
+        self.sync_detaching(obj, |_| false);
+    }
+
+    /// Like [`Aliases::sync`], but a changed place for which `rebuilt` holds got a new node
+    /// (not an in-place write): it leaves its group and the others keep their value.
+    pub fn sync_detaching(
+        &mut self,
+        obj: &mut Map<String, Value>,
+        rebuilt: impl Fn(&[Seg]) -> bool,
+    ) {
         if self.groups.is_empty() {
             return;
         }
         for group in &mut self.groups {
-            group
-                .paths
-                .retain(|p| matches!(get(obj, p), Some(Value::String(_))));
+            group.paths.retain(|p| match get(obj, p) {
+                Some(Value::String(s)) => *s == group.value || !rebuilt(p),
+                _ => false,
+            });
             let changed = group
                 .paths
                 .iter()

@@ -640,7 +640,23 @@ class Level:
             else:
                 p["data"] = {g.pick(["mode", "level", "region"]): g.pick(["x", "y", "eu-1"])}
         elif k == "Service":
-            p["spec"] = {"ports": [{"name": "https", "port": 443, "targetPort": 8443}]}
+            choice = g.pick(["add-port", "merge-port", "type", "selector"])
+            if choice == "add-port":
+                p["spec"] = {"ports": [{"name": "https", "port": 443, "targetPort": 8443}]}
+            elif choice == "merge-port":
+                p["spec"] = {"ports": [{"port": 80, "targetPort": 9090}]}
+            elif choice == "type":
+                p["spec"] = {"type": "LoadBalancer", "externalTrafficPolicy": "Local"}
+            else:
+                p["spec"] = {"selector": {"tier": "patched"}}
+        elif k == "Ingress":
+            p["spec"] = {"tls": [{"hosts": ["x.example.com"], "secretName": "x-tls"}]}
+        elif k in ("RoleBinding", "ClusterRoleBinding"):
+            p["subjects"] = [{"kind": "Group", "name": "devs",
+                              "apiGroup": "rbac.authorization.k8s.io"}]
+        elif k == "HorizontalPodAutoscaler":
+            p["spec"] = {"maxReplicas": 20, "metrics": [{"type": "Resource", "resource": {
+                "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}
         elif k == "Secret":
             p["stringData"] = {"token": "abc"}
         else:
@@ -652,7 +668,31 @@ class Level:
         ops = []
         k = o["kind"]
         choice = g.pick(["label", "ann", "replicas", "image", "remove", "container", "test",
-                         "copy"])
+                         "copy", "move", "insert", "remove-item", "slash-ann", "env-add"])
+        if choice == "move" and k in ("Deployment", "StatefulSet"):
+            ops.append({"op": "add", "path": "/spec/template/metadata/annotations",
+                        "value": {"moved": "from-spec"}})
+            ops.append({"op": "move", "from": "/spec/template/metadata/annotations",
+                        "path": "/metadata/annotations"})
+            return ops
+        if choice == "insert" and k in WORKLOADS:
+            ops.append({"op": "add", "path": containers_path(o) + "/0",
+                        "value": {"name": "first", "image": g.pick(IMAGES)}})
+            return ops
+        if choice == "remove-item" and k in WORKLOADS:
+            ops.append({"op": "add", "path": containers_path(o) + "/-",
+                        "value": {"name": "tmp", "image": "busybox"}})
+            ops.append({"op": "remove", "path": containers_path(o) + "/1"})
+            return ops
+        if choice == "slash-ann":
+            ops.append({"op": "add", "path": "/metadata/annotations", "value": {}})
+            ops.append({"op": "add", "path": "/metadata/annotations/example.com~1patched",
+                        "value": g.pick(["true", "yes", "1", "on"])})
+            return ops
+        if choice == "env-add" and k in WORKLOADS:
+            ops.append({"op": "add", "path": containers_path(o) + "/0/env",
+                        "value": [{"name": "A", "value": g.pick(["1", "true", "x"])}]})
+            return ops
         if choice == "replicas" and k in ("Deployment", "StatefulSet"):
             ops.append({"op": g.pick(["replace", "add"]), "path": "/spec/replicas",
                         "value": g.r.randint(1, 7)})
@@ -900,6 +940,12 @@ class Level:
                     e["includeSelectors"] = g.chance(0.5)
                 if g.chance(0.4):
                     e["includeTemplates"] = g.chance(0.6)
+                if g.chance(0.15):
+                    e["fields"] = [g.pick([
+                        {"path": "spec/template/metadata/labels", "kind": "Deployment",
+                         "create": True},
+                        {"path": "spec/selector", "kind": "Service", "create": False},
+                        {"path": "metadata/annotations", "create": True}])]
                 entries.append(e)
             self.k["labels"] = entries
         if g.chance(0.3):

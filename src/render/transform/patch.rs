@@ -1,9 +1,10 @@
 //! Patches: `patchesStrategicMerge`, `patches` (strategic merge or JSON 6902, with or
 //! without a target selector) and `patchesJson6902`.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::transform_error;
+use crate::render::alias::Seg;
 use crate::render::error::RenderError;
 use crate::render::kustomization::{Patch, Selector};
 use crate::render::merge::{MergeOutcome, MergeSchema, SmpOptions, strategic_merge_with};
@@ -109,8 +110,13 @@ fn apply_to(schema: &MergeSchema, res: &mut Resource, patch: &Resource) -> Resul
     match strategic_merge_with(schema, &current, &patch_value, options) {
         Ok(MergeOutcome::Merged(Value::Object(map))) => {
             res.obj = map;
-            // the merge writes existing scalars in place: shared nodes follow
-            res.build.aliases.sync(&mut res.obj);
+            // The merge writes existing scalars of maps in place (shared nodes follow), but
+            // builds merged list elements and `$patch: replace` maps anew.
+            let replaced = replaced_maps(&patch.obj);
+            res.build.aliases.sync_detaching(&mut res.obj, |path| {
+                path.iter().any(|s| matches!(s, Seg::Index(_)))
+                    || replaced.iter().any(|r| path.starts_with(r))
+            });
         }
         Ok(MergeOutcome::Merged(_)) | Ok(MergeOutcome::Deleted) => return Ok(true),
         Err(e) => {
@@ -121,6 +127,25 @@ fn apply_to(schema: &MergeSchema, res: &mut Resource, patch: &Resource) -> Resul
         }
     }
     Ok(res.is_empty())
+}
+
+/// The paths of the maps a strategic-merge patch replaces whole (`$patch: replace`).
+fn replaced_maps(patch: &Map<String, Value>) -> Vec<Vec<Seg>> {
+    fn walk(map: &Map<String, Value>, trail: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
+        if map.get("$patch").and_then(Value::as_str) == Some("replace") {
+            out.push(trail.clone());
+        }
+        for (k, v) in map {
+            if let Value::Object(child) = v {
+                trail.push(Seg::Key(k.clone()));
+                walk(child, trail, out);
+                trail.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(patch, &mut Vec::new(), &mut out);
+    out
 }
 
 /// The parsed form of one `patches:` entry.
