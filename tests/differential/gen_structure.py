@@ -567,7 +567,8 @@ class Level:
             c0 = cs[0]["name"]
             choice = g.pick(["env", "image", "add", "delete", "resources", "replicas",
                              "volume", "replace", "labels", "ports", "env-delete", "mounts",
-                             "list-replace", "add-ref", "args", "init"])
+                             "list-replace", "add-ref", "args", "init", "relabel", "relabel",
+                             "reannotate"])
             spec = {}
             if choice == "env":
                 spec = {"containers": [{"name": c0, "env": [
@@ -621,14 +622,40 @@ class Level:
             elif choice == "args":
                 spec = {"containers": [{"name": c0, "args": ["--port=8080", "--v=2"],
                                         "command": ["/bin/app"]}]}
+            elif choice == "relabel":
+                # rewrite, in the pod template only, a label set by a lower level
+                labels = dict(o["metadata"].get("labels", {}))
+                if labels:
+                    key = g.pick(sorted(labels))
+                    spec = {}
+                    tm = {"labels": {key: g.pick(LABEL_VALUES)}}
+                    if g.chance(0.3):
+                        p["metadata"]["labels"] = {key: g.pick(LABEL_VALUES)}
+                        tm = {}
+                    p["_template_meta"] = tm
+            elif choice == "reannotate":
+                anns = dict(o["metadata"].get("annotations", {}))
+                if anns:
+                    key = g.pick(sorted(anns))
+                    p["metadata"]["annotations"] = {key: g.pick(ANN_VALUES)}
             elif choice == "init":
                 spec = {"initContainers": [{"name": "migrate", "image": g.pick(IMAGES)}]}
+            tm = p.pop("_template_meta", None)
+            if tm and k != "Pod":
+                spec = {"$meta": tm}
             if k == "Pod":
                 p["spec"] = spec
             elif k == "CronJob":
                 p["spec"] = {"jobTemplate": {"spec": {"template": {"spec": spec}}}}
             else:
                 p["spec"] = {"template": {"spec": spec}}
+            meta_ = spec.pop("$meta", None) if isinstance(spec, dict) else None
+            if meta_ is not None:
+                tmpl_ = (p["spec"]["jobTemplate"]["spec"]["template"] if k == "CronJob"
+                         else p["spec"]["template"])
+                tmpl_.pop("spec", None)
+                if meta_:
+                    tmpl_["metadata"] = meta_
             if choice == "replicas" and k in ("Deployment", "StatefulSet"):
                 p["spec"] = {"replicas": g.r.randint(2, 9)}
             if choice == "labels":
