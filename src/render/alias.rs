@@ -44,6 +44,20 @@ impl Aliases {
         self.groups.clear();
     }
 
+    /// Unshares every place under the map at `prefix` (kustomize rebuilt that map).
+    pub fn detach_under(&mut self, prefix: &[&str]) {
+        let under = |p: &Vec<Seg>| {
+            p.len() > prefix.len()
+                && p.iter()
+                    .zip(prefix)
+                    .all(|(s, want)| matches!(s, Seg::Key(k) if k == want))
+        };
+        for group in &mut self.groups {
+            group.paths.retain(|p| !under(p));
+        }
+        self.groups.retain(|g| g.paths.len() > 1);
+    }
+
     /// Replays in-place writes: when some places of a group hold a new value, every place
     /// still in the object gets it. A place that vanished or no longer holds a string left
     /// the group (kustomize detached or replaced that node).
