@@ -19,7 +19,8 @@ What a tree holds:
   registries, ports, digests), replicas, patches (SMP and JSON6902, inline and file; target
   selectors by kind/name regex/labelSelector/annotationSelector/namespace/group/version;
   `$patch: delete/replace`; list merges by key; name/kind changes), patchesStrategicMerge,
-  patchesJson6902, and at the top sortOptions (legacy / fifo with order lists).
+  patchesJson6902, and at the top sortOptions (legacy / fifo with order lists) and
+  sometimes buildMetadata.
 About one case in ten is invalid on purpose (a patch for a missing object, a duplicate id,
 a missing file, an unknown field...): both tools must reject it.
 """
@@ -1170,6 +1171,9 @@ def generate(out, seed):
         lvl.metadata_transforms()
         if g.chance(0.25):
             lvl.k["sortOptions"] = sort_options(g, lvl.view)
+        if g.chance(0.1):
+            lvl.k["buildMetadata"] = g.some(["originAnnotations", "transformerAnnotations",
+                                             "managedByLabel"], 1, 2)
         g.write_kustomization(d, lvl.k)
         builds.append(d)
 

@@ -27,6 +27,27 @@ pub fn apply(doc: &mut Value, ops: &json_patch::Patch) -> Result<(), json_patch:
     Ok(())
 }
 
+/// Whether an operation writes or removes the whole `metadata.annotations` map (or a parent
+/// of it), where kustomize keeps its build-metadata records (origin, transformations).
+pub fn rewrites_annotations(ops: &json_patch::Patch) -> bool {
+    ops.0.iter().any(|op| {
+        let written = match op {
+            PatchOperation::Add(o) => Some(&o.path),
+            PatchOperation::Remove(o) => Some(&o.path),
+            PatchOperation::Replace(o) => Some(&o.path),
+            PatchOperation::Move(o) => {
+                if matches!(o.from.as_str(), "" | "/metadata" | "/metadata/annotations") {
+                    return true;
+                }
+                Some(&o.path)
+            }
+            PatchOperation::Copy(o) => Some(&o.path),
+            PatchOperation::Test(_) => None,
+        };
+        written.is_some_and(|p| matches!(p.as_str(), "" | "/metadata" | "/metadata/annotations"))
+    })
+}
+
 /// Whether `pointer` names a member absent from an object that exists.
 fn missing_member(doc: &Value, pointer: &str) -> bool {
     let Some((parent, last)) = pointer.rsplit_once('/') else {

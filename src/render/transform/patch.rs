@@ -371,6 +371,11 @@ fn apply_json_ops(res: &mut Resource, ops: &json_patch::Patch) -> Result<(), Str
     res.build.aliases.clear();
     let mut doc = Value::Object(std::mem::take(&mut res.obj));
     let result = super::json_ops::apply(&mut doc, ops);
+    if super::json_ops::rewrites_annotations(ops) {
+        // the build-metadata records lived in the map the patch replaced
+        res.build.origin = None;
+        res.build.transformations.clear();
+    }
     match doc {
         Value::Object(map) => res.obj = map,
         _ => return Err(format!("{id}: a JSON patch must leave an object")),
