@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::alias::Seg;
 use super::kustomization::FieldSpec;
 use super::resid::split_api_version;
 
@@ -59,6 +60,32 @@ pub fn apply<F>(
 where
     F: FnMut(&mut Value) -> Result<(), String>,
 {
+    walk(obj, fs, create, false, &mut |_, node| set(node))
+}
+
+/// Like [`apply`], also handing `set` the concrete path of each node it visits.
+pub fn apply_traced<F>(
+    obj: &mut Map<String, Value>,
+    fs: &FieldSpec,
+    create: CreateKind,
+    set: &mut F,
+) -> Result<(), WalkError>
+where
+    F: FnMut(&[Seg], &mut Value) -> Result<(), String>,
+{
+    walk(obj, fs, create, true, set)
+}
+
+fn walk<F>(
+    obj: &mut Map<String, Value>,
+    fs: &FieldSpec,
+    create: CreateKind,
+    trace: bool,
+    set: &mut F,
+) -> Result<(), WalkError>
+where
+    F: FnMut(&[Seg], &mut Value) -> Result<(), String>,
+{
     let api_version = obj
         .get("apiVersion")
         .and_then(Value::as_str)
@@ -80,13 +107,16 @@ where
             CreateKind::Nothing
         },
         full: &fs.path,
+        trace,
     };
-    walker.map(obj, &path, set)
+    walker.map(obj, &path, &mut Vec::new(), set)
 }
 
 struct Walker<'a> {
     create: CreateKind,
     full: &'a str,
+    /// Whether to keep the concrete path (only the callers that need it pay for it).
+    trace: bool,
 }
 
 impl Walker<'_> {
@@ -97,21 +127,34 @@ impl Walker<'_> {
         }
     }
 
-    fn node<F>(&self, node: &mut Value, path: &[String], set: &mut F) -> Result<(), WalkError>
+    fn node<F>(
+        &self,
+        node: &mut Value,
+        path: &[String],
+        trail: &mut Vec<Seg>,
+        set: &mut F,
+    ) -> Result<(), WalkError>
     where
-        F: FnMut(&mut Value) -> Result<(), String>,
+        F: FnMut(&[Seg], &mut Value) -> Result<(), String>,
     {
         if path.is_empty() {
-            return set(node).map_err(|m| self.error(m));
+            return set(trail, node).map_err(|m| self.error(m));
         }
         match node {
             Value::Array(items) => {
-                for item in items {
-                    self.node(item, path, set)?;
+                for (i, item) in items.iter_mut().enumerate() {
+                    if self.trace {
+                        trail.push(Seg::Index(i));
+                    }
+                    let walked = self.node(item, path, trail, set);
+                    if self.trace {
+                        trail.pop();
+                    }
+                    walked?;
                 }
                 Ok(())
             }
-            Value::Object(map) => self.map(map, path, set),
+            Value::Object(map) => self.map(map, path, trail, set),
             _ => Err(self.error("expected sequence or mapping node")),
         }
     }
@@ -120,10 +163,11 @@ impl Walker<'_> {
         &self,
         map: &mut Map<String, Value>,
         path: &[String],
+        trail: &mut Vec<Seg>,
         set: &mut F,
     ) -> Result<(), WalkError>
     where
-        F: FnMut(&mut Value) -> Result<(), String>,
+        F: FnMut(&[Seg], &mut Value) -> Result<(), String>,
     {
         let Some((first, rest)) = path.split_first() else {
             return Ok(());
@@ -157,7 +201,14 @@ impl Walker<'_> {
                 return Ok(());
             }
         }
-        self.node(field, rest, set)
+        if self.trace {
+            trail.push(Seg::Key(name.to_string()));
+        }
+        let walked = self.node(field, rest, trail, set);
+        if self.trace {
+            trail.pop();
+        }
+        walked
     }
 }
 

@@ -7,6 +7,7 @@
 //! are resolved, local-config objects are dropped and the result is sorted. Resources are
 //! held in an id-indexed [`ResMap`], so each transformer is a single linear pass.
 
+pub mod alias;
 pub mod config;
 pub mod error;
 pub mod fieldspec;
@@ -78,6 +79,22 @@ pub fn render(source: &dyn Source, dir: &Path) -> Result<Rendered, RenderError> 
     })
 }
 
+/// kustomize rebuilds the final map from the objects left (`IgnoreLocal`), which refuses
+/// two objects that a patch or a rename left with one id.
+fn refuse_duplicate_ids(resources: &ResMap, dir: &Path) -> Result<(), RenderError> {
+    let mut seen = std::collections::HashSet::with_capacity(resources.len());
+    for res in resources.resources() {
+        let id = res.cur_id();
+        if !seen.insert(id.key()) {
+            return Err(RenderError::DuplicateId {
+                id: id.to_string(),
+                origin: dir.display().to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Builds the kustomization in `dir` (kustomize's `Kustomizer.Run`).
 pub fn build(source: &dyn Source, dir: &Path) -> Result<Vec<Resource>, RenderError> {
     let mut ctx = BuildContext::new();
@@ -91,6 +108,7 @@ pub fn build(source: &dyn Source, dir: &Path) -> Result<Vec<Resource>, RenderErr
     transform::vars::resolve(&mut ra.resources, &ra.vars, &ra.config, &target.file)?;
     ra.resources
         .retain(|r| r.annotation("config.kubernetes.io/local-config") != Some("true"));
+    refuse_duplicate_ids(&ra.resources, dir)?;
     transform::sort::apply(
         &mut ra.resources,
         target.kustomization.sort_options.as_ref(),

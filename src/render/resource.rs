@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::alias::Aliases;
 use super::resid::{Gvk, ResId};
 use super::transform::build_metadata::Origin;
 
@@ -61,6 +62,8 @@ pub struct BuildMeta {
     /// plain scalars (generated objects): yaml.v3 then types a key such as `10` or `true`,
     /// and kustomize cannot print the object.
     pub plain_data_keys: bool,
+    /// Places of the object that share one YAML node in kustomize.
+    pub aliases: Aliases,
 }
 
 impl BuildMeta {

@@ -48,7 +48,7 @@ def main():
     a = ap.parse_args()
     gen = a.gen if os.path.dirname(a.gen) else os.path.join(os.path.dirname(__file__), a.gen)
     converge = os.path.abspath(a.converge)
-    total = passed = 0
+    total = passed = rejected = 0
     failures = []
     for seed in seeds(a.seeds):
         with tempfile.TemporaryDirectory(prefix="converge-diff-") as tmp:
@@ -64,6 +64,7 @@ def main():
                 ok = (kc == 0 and cc == 0 and ko == co) or (kc != 0 and cc != 0)
                 if ok:
                     passed += 1
+                    rejected += kc != 0
                     continue
                 case = f"seed{seed}-{rel.replace('/', '_')}"
                 failures.append(case)
@@ -81,7 +82,7 @@ def main():
                            else "outputs differ")
                     print(f"FAIL {case}: {why}", flush=True)
     pct = 100.0 * passed / total if total else 0.0
-    print(f"{passed}/{total} passed ({pct:.1f}%)")
+    print(f"{passed}/{total} passed ({pct:.1f}%), {rejected} of them rejected by both")
     return 0 if passed == total else 1
 
 

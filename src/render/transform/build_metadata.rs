@@ -288,6 +288,8 @@ pub fn record_transformer(resources: &mut ResMap, origin: Option<&Origin>) {
         } else {
             res.build.transformations.push(origin.clone());
         }
+        // kustomize writes the record with SetAnnotations, which rebuilds the map
+        res.build.aliases.detach_under(&["metadata", "annotations"]);
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::namespace::res_label;
 use super::transform_error;
+use crate::render::alias::Seg;
 use crate::render::config::{TransformerConfig, merge_all, merge_one};
 use crate::render::error::RenderError;
 use crate::render::fieldspec::{self, CreateKind};
@@ -74,8 +75,11 @@ pub fn set_entries(
         return Ok(());
     }
     for res in resources.resources_mut().iter_mut() {
+        // kustomize sets each key from one node per resource: the places where the key is
+        // new all get that node (shared); existing entries are overwritten in place.
+        let mut created: BTreeMap<&str, Vec<Vec<Seg>>> = BTreeMap::new();
         for fs in specs {
-            let mut set = |node: &mut Value| -> Result<(), String> {
+            let mut set = |trail: &[Seg], node: &mut Value| -> Result<(), String> {
                 if node.is_null() {
                     *node = Value::Object(Map::new());
                 }
@@ -86,17 +90,28 @@ pub fn set_entries(
                     ));
                 };
                 for (k, v) in entries {
+                    if !map.contains_key(k) {
+                        let mut path = trail.to_vec();
+                        path.push(Seg::Key(k.clone()));
+                        created.entry(k).or_default().push(path);
+                    }
                     map.insert(k.clone(), Value::String(v.clone()));
                 }
                 Ok(())
             };
-            fieldspec::apply(&mut res.obj, fs, CreateKind::Map, &mut set).map_err(|e| {
+            fieldspec::apply_traced(&mut res.obj, fs, CreateKind::Map, &mut set).map_err(|e| {
                 transform_error(
                     which,
                     file,
                     format!("{}: {}: {}", res_label(&res.obj), e.path, e.message),
                 )
             })?;
+        }
+        res.build.aliases.sync(&mut res.obj);
+        for (k, paths) in created {
+            if let Some(v) = entries.get(k) {
+                res.build.aliases.share(paths, v);
+            }
         }
     }
     Ok(())

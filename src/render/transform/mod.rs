@@ -4,6 +4,7 @@ pub mod build_metadata;
 pub mod crds;
 pub mod hash;
 pub mod images;
+pub mod json_ops;
 pub mod labels;
 pub mod name_reference;
 mod name_reference_defaults;

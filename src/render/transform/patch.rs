@@ -1,9 +1,10 @@
 //! Patches: `patchesStrategicMerge`, `patches` (strategic merge or JSON 6902, with or
 //! without a target selector) and `patchesJson6902`.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::transform_error;
+use crate::render::alias::Seg;
 use crate::render::error::RenderError;
 use crate::render::kustomization::{Patch, Selector};
 use crate::render::merge::{MergeOutcome, MergeSchema, SmpOptions, strategic_merge_with};
@@ -107,7 +108,16 @@ fn apply_to(schema: &MergeSchema, res: &mut Resource, patch: &Resource) -> Resul
     let current = Value::Object(std::mem::take(&mut res.obj));
     let patch_value = Value::Object(patch.obj.clone());
     match strategic_merge_with(schema, &current, &patch_value, options) {
-        Ok(MergeOutcome::Merged(Value::Object(map))) => res.obj = map,
+        Ok(MergeOutcome::Merged(Value::Object(map))) => {
+            res.obj = map;
+            // The merge writes existing scalars of maps in place (shared nodes follow), but
+            // builds merged list elements and `$patch: replace` maps anew.
+            let replaced = replaced_maps(&patch.obj);
+            res.build.aliases.sync_detaching(&mut res.obj, |path| {
+                path.iter().any(|s| matches!(s, Seg::Index(_)))
+                    || replaced.iter().any(|r| path.starts_with(r))
+            });
+        }
         Ok(MergeOutcome::Merged(_)) | Ok(MergeOutcome::Deleted) => return Ok(true),
         Err(e) => {
             if let Value::Object(map) = current {
@@ -117,6 +127,25 @@ fn apply_to(schema: &MergeSchema, res: &mut Resource, patch: &Resource) -> Resul
         }
     }
     Ok(res.is_empty())
+}
+
+/// The paths of the maps a strategic-merge patch replaces whole (`$patch: replace`).
+fn replaced_maps(patch: &Map<String, Value>) -> Vec<Vec<Seg>> {
+    fn walk(map: &Map<String, Value>, trail: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
+        if map.get("$patch").and_then(Value::as_str) == Some("replace") {
+            out.push(trail.clone());
+        }
+        for (k, v) in map {
+            if let Value::Object(child) = v {
+                trail.push(Seg::Key(k.clone()));
+                walk(child, trail, out);
+                trail.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(patch, &mut Vec::new(), &mut out);
+    out
 }
 
 /// The parsed form of one `patches:` entry.
@@ -338,8 +367,15 @@ pub fn apply_json6902_entry(
 
 fn apply_json_ops(res: &mut Resource, ops: &json_patch::Patch) -> Result<(), String> {
     let id = res.cur_id();
+    // kustomize re-parses the patched JSON: no node stays shared
+    res.build.aliases.clear();
     let mut doc = Value::Object(std::mem::take(&mut res.obj));
-    let result = json_patch::patch(&mut doc, ops);
+    let result = super::json_ops::apply(&mut doc, ops);
+    if super::json_ops::rewrites_annotations(ops) {
+        // the build-metadata records lived in the map the patch replaced
+        res.build.origin = None;
+        res.build.transformations.clear();
+    }
     match doc {
         Value::Object(map) => res.obj = map,
         _ => return Err(format!("{id}: a JSON patch must leave an object")),

@@ -81,6 +81,10 @@ pub fn run(
         for t in targets {
             apply_target(resources, &mut value, &mut live, t, &mut untagged).map_err(fail)?;
         }
+        // a replaced scalar is written in place: the places sharing its node follow
+        for res in resources.resources_mut() {
+            res.build.aliases.sync(&mut res.obj);
+        }
     }
     Ok(())
 }
