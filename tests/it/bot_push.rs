@@ -2,66 +2,12 @@
 //! concurrent push in between: retried on the new head, never forced.
 
 use std::cell::Cell;
-use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use converge::bot::{self, CommitOptions, ImageChange};
 
 use super::bot::{STAGING, bot_cli, commit_all, read, seed_repo};
-use super::support::{git, require_tool, run_ok};
-
-/// A `git daemon` serving `base` on a free loopback port, with pushes enabled.
-struct GitDaemon {
-    child: Child,
-    port: u16,
-}
-
-impl GitDaemon {
-    fn start(base: &Path) -> GitDaemon {
-        require_tool("git", "git (its `git daemon`)");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free port");
-        let child = Command::new("git")
-            .arg("daemon")
-            .arg(format!("--base-path={}", base.display()))
-            .args([
-                "--export-all",
-                "--enable=receive-pack",
-                "--reuseaddr",
-                "--listen=127.0.0.1",
-            ])
-            .arg(format!("--port={port}"))
-            .arg(base)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start git daemon (install git)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "git daemon did not start listening on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        GitDaemon { child, port }
-    }
-
-    fn url(&self, name: &str) -> String {
-        format!("git://127.0.0.1:{}/{name}", self.port)
-    }
-}
-
-impl Drop for GitDaemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use super::support::{GitDaemon, git, run_ok};
 
 #[test]
 fn bump_on_a_bare_clone_retries_a_rejected_push_without_forcing() {

@@ -2,9 +2,8 @@
 //! platform, a work clone to push commits from, a raw HTTP client for webhooks, and a
 //! controller started in-process against a sandbox.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,58 +13,7 @@ use converge::controller::{
 use converge::sandbox::{Sandbox, SandboxConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::support::{copy_tree, git, repo_root, require_tool};
-
-/// A `git daemon` serving a directory of bare repositories, pushes enabled.
-pub struct GitDaemon {
-    child: Child,
-    port: u16,
-}
-
-impl GitDaemon {
-    pub fn start(base: &Path) -> GitDaemon {
-        require_tool("git", "git (with `git daemon`)");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free port");
-        let child = Command::new("git")
-            .arg("daemon")
-            .arg(format!("--base-path={}", base.display()))
-            .args([
-                "--export-all",
-                "--enable=receive-pack",
-                "--reuseaddr",
-                "--listen=127.0.0.1",
-            ])
-            .arg(format!("--port={port}"))
-            .arg(base)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start git daemon (install git, which ships `git daemon`)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "git daemon did not start on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        GitDaemon { child, port }
-    }
-
-    pub fn url(&self, name: &str) -> String {
-        format!("git://127.0.0.1:{}/{name}", self.port)
-    }
-}
-
-impl Drop for GitDaemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use super::support::{GitDaemon, copy_tree, git, repo_root};
 
 /// The example platform (environments, overlays, policies) in a work clone of a bare
 /// repository served by a git daemon.
